@@ -1,0 +1,211 @@
+"""The ``jj-indicators`` command line.
+
+Exit codes of every command: 0 success; 1 invalid input (a report is printed); 2 usage error.
+No input, however broken, ends in a Python traceback: unexpected errors are reported in one
+plain line (``--debug`` shows the traceback for developers).
+
+Each subcommand is one ``_cmd_<name>(args) -> int`` function below; heavy imports happen inside
+them so that ``jj-indicators --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """A wrong command line (exit code 2)."""
+
+
+class InputError(Exception):
+    """Invalid input that was reported to the user (exit code 1)."""
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+def _add_parameter_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("parameters (override dataset.toml and the defaults)")
+    g.add_argument("--count-unit", choices=["event", "child"], help="count events (default) or distinct children")
+    g.add_argument(
+        "--deaths-denominator",
+        choices=["average_daily_population", "census", "distinct_children"],
+        help="denominator of JJ06 (default average_daily_population)",
+    )
+    g.add_argument("--confidence", type=float, metavar="LEVEL", help="confidence level of the intervals (default 0.95)")
+    g.add_argument("--census-date", metavar="YYYY-MM-DD", help="the census day C (default period_end)")
+
+
+def _add_disclosure_options(p: argparse.ArgumentParser, default: str) -> None:
+    g = p.add_argument_group("disclosure control")
+    g.add_argument(
+        "--disclosure",
+        choices=["public", "internal"],
+        default=default,
+        help=f"public suppresses small counts for publication (default {default})",
+    )
+    g.add_argument("--threshold", type=int, default=5, help="counts from 1 to THRESHOLD-1 are suppressed in public mode (default 5)")
+    g.add_argument("--round-base3", action="store_true", help="in public mode, also round counts to base 3")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jj-indicators",
+        description="Juvenile justice indicators (UNICEF/UNODC) from individual records.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of unexpected errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a dataset and report every problem at once")
+    p.add_argument("dataset", help="dataset folder (holding dataset.toml)")
+    p.add_argument("--report", metavar="FILE.csv", help="write the full validation table to this CSV file")
+    p.add_argument("--max-examples", type=int, default=3, help="examples shown per rule (default 3)")
+
+    p = sub.add_parser("schema", help="print the data dictionary (the record schemas) as Markdown")
+    p.add_argument("--out", metavar="FILE.md", help="write to a file instead of the terminal")
+
+    p = sub.add_parser("template", help="write an empty data-entry workbook (or CSV files)")
+    p.add_argument("out", nargs="?", metavar="OUT.xlsx", help="workbook to write")
+    p.add_argument("--csv", metavar="DIR", help="write empty CSV files and a commented dataset.toml into DIR")
+
+    p = sub.add_parser("compute", help="compute the 15 indicators for one or more datasets")
+    p.add_argument("datasets", nargs="+", metavar="DATASET", help="dataset folders")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx")
+    _add_parameter_options(p)
+    _add_disclosure_options(p, default="internal")
+
+    p = sub.add_parser("simulate", help="generate a synthetic dataset (or all shipped samples)")
+    p.add_argument("--profile", help="profile name (see --list-profiles)")
+    p.add_argument("--children", type=int, help="number of children in the population of records")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
+    p.add_argument("--period", type=int, help="calendar year of the reference period")
+    p.add_argument("--out", metavar="DIR", help="output folder")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="table file format")
+    p.add_argument("--list-profiles", action="store_true", help="list the profiles and exit")
+    p.add_argument("--samples", metavar="DIR", help="regenerate every shipped sample dataset into DIR")
+
+    p = sub.add_parser("import-counts", help="turn a table of aggregate counts into indicators.csv rows")
+    p.add_argument("file", metavar="FILE.csv", help="counts table (country, period, indicator, group, numerator, denominator, notes)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_parameter_options(p)
+
+    p = sub.add_parser("compare", help="cross-country comparison charts from results, counts or datasets")
+    p.add_argument("inputs", nargs="+", metavar="RESULTS", help="indicators.csv files, count files or dataset folders")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_disclosure_options(p, default="public")
+
+    p = sub.add_parser("report", help="a country report (PDF, PNG, SVG) for one dataset")
+    p.add_argument("dataset", metavar="DATASET", help="dataset folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_parameter_options(p)
+    _add_disclosure_options(p, default="public")
+
+    p = sub.add_parser(
+        "run",
+        help="the main job: indicators for every dataset under the given folders, country reports and comparison charts",
+    )
+    p.add_argument("inputs", nargs="*", default=["data/samples", "data/reference"], metavar="PATH",
+                   help="folders of datasets, reference or count files (default: data/samples data/reference)")
+    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports)")
+    _add_disclosure_options(p, default="public")
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _not_ready(name: str) -> int:
+    raise InputError(f"the {name} command is not available in this build")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    return _not_ready("validate")
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    return _not_ready("schema")
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    return _not_ready("template")
+
+
+def _cmd_compute(args: argparse.Namespace) -> int:
+    return _not_ready("compute")
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    return _not_ready("simulate")
+
+
+def _cmd_import_counts(args: argparse.Namespace) -> int:
+    return _not_ready("import-counts")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    return _not_ready("compare")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    return _not_ready("report")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return _not_ready("run")
+
+
+COMMANDS = {
+    "validate": _cmd_validate,
+    "schema": _cmd_schema,
+    "template": _cmd_template,
+    "compute": _cmd_compute,
+    "simulate": _cmd_simulate,
+    "import-counts": _cmd_import_counts,
+    "compare": _cmd_compare,
+    "report": _cmd_report,
+    "run": _cmd_run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``jj-indicators``; returns the exit code (0, 1 or 2)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, errors exit 2
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"jj-indicators {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"jj-indicators {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # never a traceback for users
+        if args.debug:
+            raise
+        print(
+            f"jj-indicators {args.command}: unexpected error: {type(exc).__name__}: {exc}\n"
+            "Please report this with the command you ran (add --debug for details).",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
