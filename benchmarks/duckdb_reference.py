@@ -7,8 +7,10 @@ reference agree exactly on every numerator and denominator.
 
 Covered: JJ01, JJ02, JJ03, JJ06 (deaths and the average-daily-population, census or
 distinct-children denominator), JJ07, JJ08, JJ09, JJ10, JJ11, each by ``total/all``, ``sex`` and
-``age_group``, with ``count_unit`` ``event`` or ``child``. The dataset is assumed valid (the
-package refuses to compute an invalid one); the reference does not validate.
+``age_group``, and by ``offence`` (JJ01, JJ09, JJ10), ``facility_type`` (JJ02, JJ03, JJ07, JJ08)
+and ``legal_status`` (JJ02, JJ07, JJ08), with ``count_unit`` ``event`` or ``child``. The
+dataset is assumed valid (the package refuses to compute an invalid one); the reference does
+not validate.
 
 The files are read directly by DuckDB (``.csv`` with every column as text and then typed casts,
 so codes stay text: ``01`` is not ``1``; or ``.parquet``); ``dataset.toml`` with ``tomllib``.
@@ -45,6 +47,7 @@ __all__ = [
 REFERENCE_INDICATORS = ("JJ01", "JJ02", "JJ03", "JJ06", "JJ07", "JJ08", "JJ09", "JJ10", "JJ11")
 RATE_INDICATORS = ("JJ01", "JJ02", "JJ03", "JJ06")
 AGE_GROUPS = ("0-13", "14-15", "16-17")
+EXTRA_DIMENSIONS = ("offence", "facility_type", "legal_status")
 
 # The columns each table needs, with their kind (records.md); other columns are not read.
 COLUMNS: dict[str, dict[str, str]] = {
@@ -54,11 +57,13 @@ COLUMNS: dict[str, dict[str, str]] = {
         "arrest_id": "text",
         "child_id": "text",
         "arrest_date": "date",
+        "offence_category": "text",
         "age_years": "int",
     },
     "detentions": {
         "episode_id": "text",
         "child_id": "text",
+        "facility_id": "text",
         "admission_date": "date",
         "release_date": "date",
         "end_reason": "text",
@@ -72,8 +77,10 @@ COLUMNS: dict[str, dict[str, str]] = {
         "decision_date": "date",
         "decision": "text",
         "offence_date": "date",
+        "offence_category": "text",
     },
     "family_visits": {"child_id": "text", "visit_date": "date"},
+    "facilities": {"facility_id": "text", "facility_type": "text"},
 }
 TRUE_WORDS = ("true", "yes", "1", "y", "t")
 FALSE_WORDS = ("false", "no", "0", "n", "f")
@@ -243,24 +250,33 @@ FROM s JOIN episodes e ON e.child_id = s.child_id AND e.seq = s.last_seq;
 """
 
 
-def _cells_sql(records: str, indicator: str, distinct: bool) -> str:
-    """Aggregate a records relation (child_id, sex, age_group, num, den) by total, sex, age."""
+def _cells_sql(records: str, indicator: str, distinct: bool, extra: tuple[str, ...] = ()) -> str:
+    """Aggregate a records relation (child_id, sex, age_group, num, den, *extra) into cells.
+
+    One cell for the total, one per sex, age group and group of each ``extra`` dimension
+    (offence, facility_type, legal_status); a record without a value for an extra dimension is
+    in no group of it.
+    """
     if distinct:
         num = "count(DISTINCT child_id) FILTER (WHERE num)"
         den = "count(DISTINCT child_id) FILTER (WHERE den)"
     else:
         num = "count(*) FILTER (WHERE num)"
         den = "count(*) FILTER (WHERE den)"
+    dims = ("sex", "age_group", *extra)
+    dimension = " ".join(f"WHEN grouping({d}) = 0 THEN '{d}'" for d in dims)
+    group = " ".join(f"WHEN grouping({d}) = 0 THEN CAST({d} AS VARCHAR)" for d in dims)
+    sets = ", ".join(f"({d})" for d in dims)
     return f"""
     WITH r AS ({records})
-    SELECT '{indicator}' AS indicator,
-           CASE WHEN grouping(sex) = 0 THEN 'sex'
-                WHEN grouping(age_group) = 0 THEN 'age_group' ELSE 'total' END AS dimension,
-           CASE WHEN grouping(sex) = 0 THEN sex
-                WHEN grouping(age_group) = 0 THEN age_group ELSE 'all' END AS "group",
-           {num} AS numerator, {den} AS denominator, 0 AS child_days
-    FROM r
-    GROUP BY GROUPING SETS ((), (sex), (age_group))
+    SELECT * FROM (
+        SELECT '{indicator}' AS indicator,
+               CASE {dimension} ELSE 'total' END AS dimension,
+               CASE {group} ELSE 'all' END AS "group",
+               {num} AS numerator, {den} AS denominator, 0 AS child_days
+        FROM r
+        GROUP BY GROUPING SETS ((), {sets}))
+    WHERE "group" IS NOT NULL
     """
 
 
@@ -278,11 +294,11 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
                    age_group_of(CASE WHEN ch.date_of_birth IS NOT NULL
                                      THEN age_on(ch.date_of_birth, a.arrest_date)
                                      ELSE a.age_years END) AS age_group,
-                   true AS num, false AS den
+                   true AS num, false AS den, a.offence_category AS offence
             FROM arrests a LEFT JOIN children ch USING (child_id)
             WHERE a.arrest_date BETWEEN {ps} AND {pe})
         WHERE age_group IS NOT NULL  -- aged 18 or over: left out
-        """, "JJ01", by_child))
+        """, "JJ01", by_child, ("offence",)))
 
     # Children in detention on C, once each (episodes of a child never overlap), with the
     # status on C from the spell's sentence_date, separation from the episode on C, and whether
@@ -291,6 +307,9 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
         SELECT e.child_id, ch.sex,
                age_group_of(age_on(ch.date_of_birth, {c})) AS age_group,
                (s.spell_sentence_date IS NOT NULL AND s.spell_sentence_date <= {c}) AS sentenced,
+               CASE WHEN s.spell_sentence_date <= {c} THEN 'sentenced' ELSE 'pre_sentence' END
+                   AS legal_status,
+               f.facility_type,
                e.wholly_separated_from_adults AS separated,
                EXISTS (SELECT 1 FROM family_visits v
                        WHERE v.child_id = e.child_id
@@ -299,21 +318,23 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
         FROM episodes e
         JOIN spells s ON s.child_id = e.child_id AND s.spell_no = e.spell_no
         LEFT JOIN children ch ON ch.child_id = e.child_id
+        LEFT JOIN facilities f ON f.facility_id = e.facility_id
         WHERE e.admission_date <= {c} AND (e.release_date IS NULL OR e.release_date > {c})
     """
     held = f"SELECT * FROM ({census}) WHERE age_group IS NOT NULL"
+    cols = "child_id, sex, age_group, facility_type, legal_status"
     queries.append(_cells_sql(
-        f"SELECT child_id, sex, age_group, true AS num, false AS den FROM ({held})",
-        "JJ02", True))
+        f"SELECT {cols}, true AS num, false AS den FROM ({held})",
+        "JJ02", True, ("facility_type", "legal_status")))
     queries.append(_cells_sql(
-        f"SELECT child_id, sex, age_group, NOT sentenced AS num, false AS den FROM ({held})",
-        "JJ03", True))
+        f"SELECT {cols}, NOT sentenced AS num, false AS den FROM ({held})",
+        "JJ03", True, ("facility_type",)))
     queries.append(_cells_sql(
-        f"SELECT child_id, sex, age_group, separated = false AS num, separated IS NOT NULL AS den "
-        f"FROM ({held})", "JJ07", True))
+        f"SELECT {cols}, separated = false AS num, separated IS NOT NULL AS den FROM ({held})",
+        "JJ07", True, ("facility_type", "legal_status")))
     queries.append(_cells_sql(
-        f"SELECT child_id, sex, age_group, visited AS num, true AS den FROM ({held})",
-        "JJ08", True))
+        f"SELECT {cols}, visited AS num, true AS den FROM ({held})",
+        "JJ08", True, ("facility_type", "legal_status")))
 
     # JJ06: deaths in P (age on the date of death), and the denominator.
     deaths = f"""
@@ -409,7 +430,7 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
 
     # JJ09, JJ10: decisions in P; age on offence_date, else decision_date.
     decisions = f"""
-        SELECT d.child_id, ch.sex, d.decision,
+        SELECT d.child_id, ch.sex, d.decision, d.offence_category AS offence,
                age_group_of(age_on(ch.date_of_birth, coalesce(d.offence_date, d.decision_date)))
                    AS age_group
         FROM dispositions d LEFT JOIN children ch USING (child_id)
@@ -418,11 +439,11 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
     """
     kept = f"SELECT * FROM ({decisions}) WHERE age_group IS NOT NULL"
     queries.append(_cells_sql(f"""
-        SELECT child_id, sex, age_group, decision = 'custodial_sentence' AS num,
-               decision <> 'diversion' AS den FROM ({kept})""", "JJ09", by_child))
+        SELECT child_id, sex, age_group, offence, decision = 'custodial_sentence' AS num,
+               decision <> 'diversion' AS den FROM ({kept})""", "JJ09", by_child, ("offence",)))
     queries.append(_cells_sql(f"""
-        SELECT child_id, sex, age_group, decision = 'diversion' AS num, true AS den
-        FROM ({kept})""", "JJ10", by_child))
+        SELECT child_id, sex, age_group, offence, decision = 'diversion' AS num, true AS den
+        FROM ({kept})""", "JJ10", by_child, ("offence",)))
 
     # JJ11: spells ending with release in P; aftercare from the releasing episode; age at
     # spell admission.
@@ -453,8 +474,9 @@ def reference_cells(
         indicator, dimension, group, numerator (int), denominator (int, or float for JJ06 with
         the average daily population; missing where a group has no population), value
         (float, missing where the denominator is missing or 0). Rows follow the reporting rules
-        of ``indicators.md``: F, M and the three known age groups always, ``U`` and ``unknown``
-        only when a record falls in them.
+        of ``indicators.md``: F, M and the three known age groups always, ``U``, ``unknown``
+        and the offence, facility-type and legal-status groups only when a record falls in
+        them.
     """
     params = meta.get("parameters", {})
     count_unit = count_unit or params.get("count_unit", "event")
@@ -483,9 +505,16 @@ def reference_cells(
     for indicator in REFERENCE_INDICATORS:
         cells = [("total", "all"), ("sex", "F"), ("sex", "M"), ("sex", "U")]
         cells += [("age_group", g) for g in (*AGE_GROUPS, "unknown")]
+        cells += sorted(
+            ((d, g) for (i, d, g) in got if i == indicator and d in EXTRA_DIMENSIONS),
+            key=lambda dg: (EXTRA_DIMENSIONS.index(dg[0]), dg[1]),
+        )
         for dimension, group in cells:
             num, den, days = got.get((indicator, dimension, group), (0, 0, 0))
-            optional = group in ("U", "unknown")
+            # Groups other than F, M and the known age groups appear only when a record falls
+            # in them; a group of an event attribute has the whole child population.
+            optional = group in ("U", "unknown") or dimension in EXTRA_DIMENSIONS
+            whole = dimension in EXTRA_DIMENSIONS
             if indicator == "JJ06":
                 if deaths_denominator == "average_daily_population":
                     if optional and num == 0 and days == 0:
@@ -500,7 +529,10 @@ def reference_cells(
             elif indicator in RATE_INDICATORS:
                 if optional and num == 0:
                     continue
-                denominator = None if optional else population.get(group, 0)
+                if whole:
+                    denominator = population["all"]
+                else:
+                    denominator = None if optional else population.get(group, 0)
                 days_out = None
                 value = 100000 * num / denominator if denominator else None
             else:

@@ -38,7 +38,7 @@ def _load_reference():
 
 
 ref = _load_reference()
-DIMENSIONS = ("total", "sex", "age_group")
+DIMENSIONS = ("total", "sex", "age_group", "offence", "facility_type", "legal_status")
 
 needs_worked = pytest.mark.skipif(not WORKED.is_dir(), reason="worked example not found")
 
