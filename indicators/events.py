@@ -1,0 +1,509 @@
+"""Derived tables of a dataset: spells, ages, status on a day, periods and person-days.
+
+Everything here is vectorised pandas/numpy (a national register has millions of rows: no
+Python loop over records). Dates are handled internally as *day numbers* (days since
+1970-01-01, float64 with NaN for a missing date) so that comparisons with a missing date are
+simply False and interval arithmetic is plain subtraction.
+
+The derived tables of one dataset and one census day are computed once and cached:
+:func:`get_events` returns the same :class:`Events` object for the same dataset and day.
+
+References
+----------
+``indicators.md``, "Notation and common rules" (spells, age, status, in detention on a day,
+C minus N calendar months) and "JJ04 and JJ05: durations", "JJ06: deaths".
+"""
+
+from __future__ import annotations
+
+import calendar
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .codes import AGE_GROUPS, FACILITY_TYPE, LEGAL_STATUS, SEX, UNKNOWN_AGE_GROUP
+
+__all__ = [
+    "ADULT_AGE_GROUP",
+    "AGE_GROUP_CODES",
+    "Events",
+    "age_group_codes",
+    "age_on",
+    "birthday",
+    "day_numbers",
+    "get_events",
+    "months_before",
+    "overlap_days",
+]
+
+ADULT_AGE_GROUP = "18_or_over"
+"""Internal age group of a record left out for age; never reported."""
+AGE_GROUP_CODES = (*AGE_GROUPS, UNKNOWN_AGE_GROUP, ADULT_AGE_GROUP)
+_AGE_BOUNDS = (14, 16, 18)
+
+
+# --------------------------------------------------------------------------- dates and ages
+
+
+def day_numbers(values) -> np.ndarray:
+    """Dates as float day numbers since 1970-01-01; NaN where missing.
+
+    Parameters
+    ----------
+    values : Series, array-like of datetime64, or Timestamp
+    """
+    if isinstance(values, pd.Timestamp | np.datetime64):
+        if pd.isna(values):
+            return np.float64(np.nan)
+        return np.float64(np.datetime64(pd.Timestamp(values).date(), "D").astype(np.int64))
+    arr = np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]")
+    out = arr.astype(np.int64).astype(np.float64)
+    out[np.isnat(arr)] = np.nan
+    return out
+
+
+def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day (int64) of float day numbers; garbage where NaN (mask separately)."""
+    d = np.where(np.isnan(days), 0, days).astype(np.int64).astype("datetime64[D]")
+    y = d.astype("datetime64[Y]")
+    m = d.astype("datetime64[M]")
+    year = y.astype(np.int64) + 1970
+    month = (m - y.astype("datetime64[M]")).astype(np.int64) + 1
+    day = (d - m.astype("datetime64[D]")).astype(np.int64) + 1
+    return year, month, day
+
+
+def age_on(dob_days: np.ndarray, day_days) -> np.ndarray:
+    """Age in completed years on a day; NaN where the date of birth (or the day) is missing.
+
+    Parameters
+    ----------
+    dob_days : ndarray of float
+        Dates of birth as day numbers (:func:`day_numbers`).
+    day_days : float or ndarray of float
+        The reference day(s) as day numbers.
+
+    Notes
+    -----
+    Compares (month, day) with the date of birth, so a 29 February birthday is reached on
+    1 March in years that are not leap years (28 February < 29 February).
+    """
+    dob_days = np.asarray(dob_days, dtype=float)
+    day_days = np.broadcast_to(np.asarray(day_days, dtype=float), dob_days.shape)
+    by, bm, bd = _ymd(dob_days)
+    ry, rm, rd = _ymd(day_days)
+    age = (ry - by) - ((rm * 100 + rd) < (bm * 100 + bd))
+    age = age.astype(float)
+    age[np.isnan(dob_days) | np.isnan(day_days)] = np.nan
+    return age
+
+
+def birthday(dob_days: np.ndarray, years: int) -> np.ndarray:
+    """The day (day number) on which a child born on ``dob_days`` reaches ``years`` of age.
+
+    A 29 February birth reaches its birthday on 1 March in years that are not leap years.
+    NaN where the date of birth is missing.
+    """
+    dob_days = np.asarray(dob_days, dtype=float)
+    by, bm, bd = _ymd(dob_days)
+    year = by + years
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    feb29 = (bm == 2) & (bd == 29) & ~leap
+    month = np.where(feb29, 3, bm)
+    day = np.where(feb29, 1, bd)
+    months = (year - 1970) * 12 + (month - 1)
+    out = (months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1)
+    out = out.astype(float)
+    out[np.isnan(dob_days)] = np.nan
+    return out
+
+
+def age_group_codes(age: np.ndarray) -> pd.Categorical:
+    """Age groups ``0-13``, ``14-15``, ``16-17``, ``unknown`` (NaN) and ``18_or_over``."""
+    age = np.asarray(age, dtype=float)
+    codes = np.full(age.shape, 3, dtype=np.int8)  # unknown
+    known = ~np.isnan(age)
+    codes[known] = np.searchsorted(np.array(_AGE_BOUNDS, dtype=float), age[known], side="right")
+    codes[known & (age >= 18)] = 4
+    return pd.Categorical.from_codes(codes, categories=list(AGE_GROUP_CODES))
+
+
+def months_before(day: pd.Timestamp, months: int) -> pd.Timestamp:
+    """``day`` minus ``months`` calendar months, the day clipped to the month's end.
+
+    >>> months_before(pd.Timestamp("2024-05-31"), 3)
+    Timestamp('2024-02-29 00:00:00')
+    >>> months_before(pd.Timestamp("2024-02-29"), 12)
+    Timestamp('2023-02-28 00:00:00')
+    """
+    total = day.year * 12 + (day.month - 1) - months
+    year, month0 = divmod(total, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return pd.Timestamp(year=year, month=month0 + 1, day=min(day.day, last))
+
+
+def overlap_days(start, end_excl, low, high_excl) -> np.ndarray:
+    """Days in ``[start, end_excl) ∩ [low, high_excl)``, 0 when disjoint; NaN bounds = open."""
+    start = np.asarray(start, dtype=float)
+    lo = np.fmax(start, low)  # fmax ignores NaN: an open low bound
+    hi = np.fmin(np.asarray(end_excl, dtype=float), high_excl)
+    out = hi - lo
+    out = np.where(np.isnan(out), 0.0, out)
+    return np.clip(out, 0.0, None)
+
+
+def _cat(values, categories) -> pd.Categorical:
+    return pd.Categorical(values, categories=list(categories))
+
+
+# --------------------------------------------------------------------------- the Events object
+
+
+class Events:
+    """Derived tables of one dataset for one census day, each computed once on first use.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The typed dataset.
+    census_date : Timestamp, optional
+        The census day C; default ``ds.census_date``.
+
+    Notes
+    -----
+    A record whose child_id is not in the children table (a validation error) is treated as a
+    child of sex ``U`` and unknown date of birth rather than dropped.
+    """
+
+    def __init__(self, ds, census_date: pd.Timestamp | None = None):
+        self.ds = ds
+        self.period_start = pd.Timestamp(ds.period_start)
+        self.period_end = pd.Timestamp(ds.period_end)
+        self.census_date = pd.Timestamp(census_date if census_date is not None else ds.census_date)
+        self.ps = day_numbers(self.period_start)
+        self.pe = day_numbers(self.period_end)
+        self.c = day_numbers(self.census_date)
+
+    @property
+    def days_in_period(self) -> int:
+        """Days in P, both ends counted."""
+        return int(self.pe - self.ps) + 1
+
+    # ----------------------------------------------------------------- children
+    @cached_property
+    def children(self) -> pd.DataFrame:
+        """Children (first row of each child_id), with ``dob_days``."""
+        ch = self.ds.tables.get("children")
+        if ch is None:
+            ch = pd.DataFrame({"child_id": pd.Series([], dtype="string"),
+                               "sex": _cat([], SEX), "date_of_birth": pd.Series([], dtype="datetime64[ns]")})
+        ch = ch.drop_duplicates("child_id", keep="first")
+        ch = ch[ch["child_id"].notna()]
+        return pd.DataFrame({
+            "child_id": ch["child_id"].to_numpy(),
+            "sex": _cat(ch["sex"].astype(object).fillna("U"), SEX),
+            "dob_days": day_numbers(ch["date_of_birth"]),
+        })
+
+    def child_attributes(self, child_id: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+        """Sex (categorical) and date of birth (day numbers) of each child_id in a table."""
+        ch = self.children
+        pos = pd.Index(ch["child_id"]).get_indexer(child_id.astype(object))
+        found = pos >= 0
+        sex_codes = np.full(len(pos), SEX.index("U"), dtype=np.int8)
+        sex_codes[found] = ch["sex"].cat.codes.to_numpy()[pos[found]]
+        dob = np.full(len(pos), np.nan)
+        dob[found] = ch["dob_days"].to_numpy()[pos[found]]
+        return pd.Categorical.from_codes(sex_codes, categories=list(SEX)), dob
+
+    # ----------------------------------------------------------------- population
+    @cached_property
+    def population_rows(self) -> pd.DataFrame:
+        """Population rows with ``reason``: ``used`` for the child population of the year of C
+        (sex F/M, ages 0-17), else ``other_year``, ``aged_18_or_over`` or ``missing_value``."""
+        pop = self.ds.tables.get("population")
+        if pop is None:
+            pop = pd.DataFrame({"year": pd.array([], dtype="Int64"), "sex": _cat([], ("F", "M")),
+                                "age": pd.array([], dtype="Int64"),
+                                "population": pd.array([], dtype="Int64")})
+        year = pop["year"].to_numpy(dtype=float, na_value=np.nan)
+        age = pop["age"].to_numpy(dtype=float, na_value=np.nan)
+        value = pop["population"].to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(year) | np.isnan(age) | np.isnan(value) | pop["sex"].isna().to_numpy()
+        other_year = year != self.census_date.year
+        adult = age >= 18
+        reason = np.select([missing, other_year, adult, age < 0],
+                           ["missing_value", "other_year", "aged_18_or_over", "missing_value"],
+                           "used")
+        area = (pop["area"].astype(object) if "area" in pop.columns
+                else pd.Series(None, index=pop.index, dtype=object))
+        out = pd.DataFrame({
+            "row": np.arange(len(pop)),
+            "year": year,
+            "sex": pop["sex"].to_numpy(),
+            "age": age,
+            "age_group": age_group_codes(age),
+            "area": area.where(area.notna(), None).to_numpy(),
+            "population": value,
+            "reason": reason,
+        })
+        return out
+
+    @cached_property
+    def child_population(self) -> pd.DataFrame:
+        """The rows of :attr:`population_rows` that make the child population of C's year."""
+        rows = self.population_rows
+        return rows[rows["reason"].to_numpy() == "used"].reset_index(drop=True)
+
+    # ----------------------------------------------------------------- facilities
+    @cached_property
+    def facilities(self) -> pd.DataFrame | None:
+        """The facilities table (first row per facility_id), or None when not given."""
+        fac = self.ds.tables.get("facilities")
+        if fac is None:
+            return None
+        return fac.drop_duplicates("facility_id", keep="first").reset_index(drop=True)
+
+    def _facility_lookup(self, facility_id: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+        fac = self.facilities
+        n = len(facility_id)
+        if fac is None:
+            return _cat(np.full(n, None, dtype=object), FACILITY_TYPE), np.full(n, None, dtype=object)
+        pos = pd.Index(fac["facility_id"].astype(object)).get_indexer(facility_id.astype(object))
+        found = pos >= 0
+        codes = np.full(n, -1, dtype=np.int16)
+        codes[found] = fac["facility_type"].cat.codes.to_numpy()[pos[found]]
+        area = np.full(n, None, dtype=object)
+        if "area" in fac.columns:
+            area[found] = fac["area"].astype(object).to_numpy()[pos[found]]
+        area = np.where(pd.isna(area), None, area)
+        return pd.Categorical.from_codes(codes, categories=list(FACILITY_TYPE)), area
+
+    # ----------------------------------------------------------------- episodes and spells
+    @cached_property
+    def episodes(self) -> pd.DataFrame | None:
+        """Detention episodes with their spell, in (child, admission) order.
+
+        Columns: ``row`` (index in the detentions table), ``episode_id``, ``child_id``,
+        ``facility_id``, ``sex``, ``dob_days``, ``adm``, ``rel`` (day numbers), ``end_reason``,
+        ``sentence``, ``separated``, ``aftercare``, ``facility_type``, ``area``, ``spell``,
+        ``spell_adm``, ``spell_end``, ``spell_end_reason``, ``spell_sentence``,
+        ``last_in_spell``. None when the detentions table is not given.
+
+        Notes
+        -----
+        Episodes of one child are chained into a spell when the previous one ended with
+        ``transfer`` on the day the next one was admitted. Ties on the admission day put a
+        same-day (closed) episode before an open or longer one, then order by episode_id.
+        """
+        det = self.ds.tables.get("detentions")
+        if det is None:
+            return None
+        sex, dob = self.child_attributes(det["child_id"])
+        ftype, farea = self._facility_lookup(det["facility_id"])
+        ep = pd.DataFrame({
+            "row": np.arange(len(det)),
+            "episode_id": det["episode_id"].astype(object).to_numpy(),
+            "child_id": det["child_id"].astype(object).to_numpy(),
+            "facility_id": det["facility_id"].astype(object).to_numpy(),
+            "sex": sex,
+            "dob_days": dob,
+            "adm": day_numbers(det["admission_date"]),
+            "rel": day_numbers(det["release_date"]),
+            "end_reason": det["end_reason"].array,
+            "sentence": day_numbers(det["sentence_date"]),
+            "separated": det["wholly_separated_from_adults"].array,
+            "aftercare": det["received_aftercare"].array,
+            "facility_type": ftype,
+            "area": farea,
+        })
+        ep["_rel_sort"] = np.where(np.isnan(ep["rel"]), np.inf, ep["rel"])
+        ep = ep.sort_values(["child_id", "adm", "_rel_sort", "episode_id"], kind="stable",
+                            na_position="last").reset_index(drop=True)
+        ep = ep.drop(columns="_rel_sort")
+        child = ep["child_id"].to_numpy()
+        adm = ep["adm"].to_numpy()
+        rel = ep["rel"].to_numpy()
+        is_transfer = (ep["end_reason"].astype(object) == "transfer").to_numpy(dtype=bool, na_value=False)
+        chained = np.zeros(len(ep), dtype=bool)
+        if len(ep) > 1:
+            chained[1:] = (child[1:] == child[:-1]) & is_transfer[:-1] & (rel[:-1] == adm[1:])
+        spell = np.cumsum(~chained) - 1
+        n = len(ep)
+        starts = np.flatnonzero(~chained)
+        ends = np.r_[starts[1:] - 1, n - 1].astype(np.int64) if n else starts
+        lengths = ends - starts + 1
+        first_idx = np.repeat(starts, lengths)
+        last_idx = np.repeat(ends, lengths)
+        ep["spell"] = spell
+        ep["spell_adm"] = adm[first_idx]
+        ep["spell_end"] = rel[last_idx]  # NaN when the last episode is open
+        reason = ep["end_reason"].array
+        ep["spell_end_reason"] = pd.Categorical.from_codes(
+            reason.codes[last_idx], categories=reason.categories
+        )
+        sentence = ep["sentence"].to_numpy()
+        spell_sentence = np.fmin.reduceat(sentence, starts) if n else sentence
+        ep["spell_sentence"] = np.repeat(spell_sentence, lengths)
+        last = np.zeros(n, dtype=bool)
+        last[ends] = True
+        ep["last_in_spell"] = last
+        return ep
+
+    @cached_property
+    def spells(self) -> pd.DataFrame | None:
+        """One row per spell: its last episode's columns plus ``age_adm``, ``age_group_adm``."""
+        ep = self.episodes
+        if ep is None:
+            return None
+        sp = ep[ep["last_in_spell"].to_numpy()].reset_index(drop=True)
+        sp["age_adm"] = age_on(sp["dob_days"].to_numpy(), sp["spell_adm"].to_numpy())
+        sp["age_group_adm"] = age_group_codes(sp["age_adm"].to_numpy())
+        return sp
+
+    def in_detention_on(self, day: float) -> np.ndarray:
+        """Mask over :attr:`episodes`: admitted on or before ``day`` and not released by it."""
+        ep = self.episodes
+        adm = ep["adm"].to_numpy()
+        rel = ep["rel"].to_numpy()
+        return (adm <= day) & (np.isnan(rel) | (rel > day))
+
+    @cached_property
+    def on_census(self) -> pd.DataFrame | None:
+        """Children in detention on C: one row per child, the episode held on C.
+
+        Where a child has several episodes open on C (overlapping episodes, a validation error)
+        the one with the latest admission (then the largest episode_id) is taken. Columns: those
+        of :attr:`episodes` plus ``age``, ``age_group`` (on C), ``legal_status``, and
+        ``duplicate`` (True for the other episodes open on C of a child already counted).
+        """
+        ep = self.episodes
+        if ep is None:
+            return None
+        held = ep[self.in_detention_on(self.c)]
+        held = held.sort_values(["child_id", "adm", "episode_id"], kind="stable")
+        dup = held.duplicated("child_id", keep="last").to_numpy()
+        held = held.assign(duplicate=dup)
+        held["age"] = age_on(held["dob_days"].to_numpy(), self.c)
+        held["age_group"] = age_group_codes(held["age"].to_numpy())
+        sentenced = held["spell_sentence"].to_numpy() <= self.c
+        held["legal_status"] = pd.Categorical.from_codes(
+            sentenced.astype(np.int8), categories=list(LEGAL_STATUS)
+        )
+        return held.reset_index(drop=True)
+
+    # ----------------------------------------------------------------- periods (JJ04, JJ05)
+    def _periods(self, start: np.ndarray, end: np.ndarray, exists: np.ndarray) -> pd.DataFrame:
+        sp = self.spells
+        out = pd.DataFrame({
+            "spell": sp["spell"].to_numpy(),
+            "child_id": sp["child_id"].to_numpy(),
+            "sex": sp["sex"].to_numpy(),
+            "age": sp["age_adm"].to_numpy(),
+            "age_group": sp["age_group_adm"].to_numpy(),
+            "spell_adm": sp["spell_adm"].to_numpy(),
+            "start": start,
+            "end": end,
+            "exists": exists,
+        })
+        out["days"] = out["end"] - out["start"]
+        ended_in_p = (out["end"] >= self.ps) & (out["end"] <= self.pe)
+        out["ended_in_p"] = exists & ended_in_p.to_numpy()
+        in_progress = exists & (start <= self.pe) & (np.isnan(end) | (end >= self.ps))
+        out["in_progress_in_p"] = in_progress
+        out["km_days"] = np.where(out["ended_in_p"], out["days"], self.pe - start)
+        return out
+
+    @cached_property
+    def pre_sentence_periods(self) -> pd.DataFrame | None:
+        """One row per spell: its pre-sentence period (``exists`` False when it has none).
+
+        Starts at spell admission when the spell began before its sentence_date (or has none);
+        ends at the earlier of sentence_date and spell end (NaN while in progress).
+        """
+        sp = self.spells
+        if sp is None:
+            return None
+        adm = sp["spell_adm"].to_numpy()
+        sent = sp["spell_sentence"].to_numpy()
+        end = np.fmin(sent, sp["spell_end"].to_numpy())
+        exists = np.isnan(sent) | (adm < sent)
+        return self._periods(adm, end, exists)
+
+    @cached_property
+    def sentenced_periods(self) -> pd.DataFrame | None:
+        """One row per spell: its sentenced period (a sentence_date before the spell end).
+
+        Starts at the later of spell admission and sentence_date; ends at the spell end (NaN
+        while in progress). An open spell with a sentence_date has a period in progress.
+        """
+        sp = self.spells
+        if sp is None:
+            return None
+        adm = sp["spell_adm"].to_numpy()
+        sent = sp["spell_sentence"].to_numpy()
+        end = sp["spell_end"].to_numpy()
+        exists = ~np.isnan(sent) & (np.isnan(end) | (sent < end))
+        return self._periods(np.fmax(adm, np.where(np.isnan(sent), np.nan, sent)), end, exists)
+
+    # ----------------------------------------------------------------- person-days (JJ06)
+    @cached_property
+    def person_days(self) -> pd.DataFrame | None:
+        """Days each episode spent in detention within P, split by the child's age that day.
+
+        Columns ``row``, ``child_id``, ``sex`` and ``days_0-13``, ``days_14-15``,
+        ``days_16-17``, ``days_unknown``, ``days_18_or_over``, ``days_in_p``.
+
+        Notes
+        -----
+        Day d counts when the child is in detention on d (admission day counted, release day
+        not) and d lies in P. A child turning 14 in detention adds days to 0-13 and 14-15.
+        """
+        ep = self.episodes
+        if ep is None:
+            return None
+        start = np.fmax(ep["adm"].to_numpy(), self.ps)
+        rel = ep["rel"].to_numpy()
+        end_excl = np.fmin(np.where(np.isnan(rel), np.inf, rel), self.pe + 1)
+        dob = ep["dob_days"].to_numpy()
+        known = ~np.isnan(dob)
+        b14, b16, b18 = (birthday(dob, n) for n in _AGE_BOUNDS)
+        total = overlap_days(start, end_excl, -np.inf, np.inf)
+        out = pd.DataFrame({
+            "row": ep["row"].to_numpy(),
+            "child_id": ep["child_id"].to_numpy(),
+            "sex": ep["sex"].to_numpy(),
+        })
+        out["days_0-13"] = np.where(known, overlap_days(start, end_excl, -np.inf, b14), 0.0)
+        out["days_14-15"] = np.where(known, overlap_days(start, end_excl, b14, b16), 0.0)
+        out["days_16-17"] = np.where(known, overlap_days(start, end_excl, b16, b18), 0.0)
+        out["days_unknown"] = np.where(known, 0.0, total)
+        out["days_18_or_over"] = np.where(known, overlap_days(start, end_excl, b18, np.inf), 0.0)
+        out["days_in_p"] = total
+        return out
+
+    # ----------------------------------------------------------------- facilities (JJ12b, JJ13b)
+    @cached_property
+    def facilities_held(self) -> np.ndarray | None:
+        """facility_ids with an episode admitted on or before period_end and not released
+        before period_start (same-day stays count)."""
+        ep = self.episodes
+        if ep is None:
+            return None
+        adm = ep["adm"].to_numpy()
+        rel = ep["rel"].to_numpy()
+        held = (adm <= self.pe) & (np.isnan(rel) | (rel >= self.ps))
+        return pd.unique(ep["facility_id"].to_numpy()[held])
+
+
+def get_events(ds, census_date: pd.Timestamp | None = None) -> Events:
+    """The cached :class:`Events` of a dataset for a census day (default ``ds.census_date``)."""
+    c = pd.Timestamp(census_date if census_date is not None else ds.census_date)
+    key = (pd.Timestamp(ds.period_start), pd.Timestamp(ds.period_end), c, id(ds.tables))
+    cache = ds.__dict__.setdefault("_events_cache", {})
+    ev = cache.get(key)
+    if ev is None:
+        ev = Events(ds, c)
+        cache[key] = ev
+    return ev
