@@ -1,0 +1,473 @@
+"""Aggregate input: turn a table of counts into rows of the indicators frame.
+
+Many countries hold only aggregate figures (a count of children in detention on a day, a
+population, a number of decisions). :func:`from_counts` turns such a table into rows of the
+``indicators.csv`` contract with the same intervals and small-number flags as the engine, so a
+country without individual records appears in every table and chart beside the others.
+
+The input table has one row per country, period, indicator and group:
+
+======================  ====================================================================
+column                  content
+======================  ====================================================================
+country                 country (or area) code, e.g. ``POL`` or ``US-AL``
+period                  a calendar year (or give ``period_start`` and ``period_end``)
+indicator               ``JJ01`` ... ``JJ15``; another code needs ``unit`` and ``indicator_name``
+group                   ``all`` for the total, else the group's code
+dimension               optional; ``total`` when group is ``all``, ``sex`` for F/M/U,
+                        ``age_group`` for 0-13/14-15/16-17/unknown, else required
+numerator, denominator  the count and its denominator (population, decisions, ...)
+notes                   free text: becomes the ``caveats`` column
+======================  ====================================================================
+
+Optional columns: ``country_name``, ``region``, ``source``, ``census_date``, ``caveats`` (more
+caveat text), ``definition_differs`` (true/false), ``value`` (a published value: policy
+answers yes/no, median days for JJ04/JJ05, or a published rate whose denominator is not
+given), ``unit``, ``indicator_name``, ``multiplier``, ``flags`` (extra flag codes, ``;``
+separated), ``origin`` (``counts`` by default, ``published`` for published figures).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .codes import AGE_GROUPS, PARAMETER_DEFAULTS, SEX, UNKNOWN_AGE_GROUP
+
+__all__ = [
+    "EXTRA_COLUMNS",
+    "RESULT_COLUMNS",
+    "IndicatorInfo",
+    "from_counts",
+    "indicator_info",
+    "read_counts",
+]
+
+RESULT_COLUMNS = [
+    "country", "period_start", "period_end", "census_date", "indicator", "dimension", "group",
+    "value", "numerator", "denominator", "unit", "ci_lower", "ci_upper", "flags",
+]
+EXTRA_COLUMNS = [
+    "country_name", "region", "indicator_name", "core", "kind", "source", "caveats", "origin",
+]
+
+UNIT_RATE = "per 100,000 children"
+UNIT_DEATHS = "per 1,000 children detained"
+UNIT_PERCENT = "percent"
+UNIT_DAYS = "days"
+UNIT_YESNO = "yes/no"
+
+# Separator of caveat sentences in the ``caveats`` column (charts number each sentence once).
+CAVEAT_SEPARATOR = " | "
+
+_DEFINITION_DIFFERS = re.compile(
+    r"definition[s]? differ|differs? from the manual|national definition|not exactly JJ",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What a chart or ``from_counts`` needs to know about one indicator."""
+
+    id: str
+    name: str
+    unit: str
+    kind: str  # rate | percentage | duration | policy
+    core: bool
+    multiplier: float
+    frame: str  # "period", "census" or "none" (policy), as in definitions.toml
+
+
+# The Manual's 15 indicators as ``indicators.md`` lists them. Used only when
+# ``indicators.registry`` (definitions.toml) is not available; see ``indicator_info``.
+_FALLBACK = {
+    "JJ01": ("Children in conflict with the law", UNIT_RATE, False, "period"),
+    "JJ02": ("Children in detention", UNIT_RATE, True, "census"),
+    "JJ03": ("Children in pre-sentence detention", UNIT_RATE, True, "census"),
+    "JJ04": ("Duration of pre-sentence detention", UNIT_DAYS, False, "period"),
+    "JJ05": ("Duration of sentenced detention", UNIT_DAYS, False, "period"),
+    "JJ06": ("Child deaths in detention", UNIT_DEATHS, False, "period"),
+    "JJ07": ("Separation from adults", UNIT_PERCENT, False, "census"),
+    "JJ08": ("Contact with parents and family", UNIT_PERCENT, False, "census"),
+    "JJ09": ("Custodial sentencing", UNIT_PERCENT, True, "period"),
+    "JJ10": ("Pre-sentence diversion", UNIT_PERCENT, True, "period"),
+    "JJ11": ("Aftercare", UNIT_PERCENT, False, "period"),
+    "JJ12a": ("Regular independent inspection system exists", UNIT_YESNO, False, "none"),
+    "JJ12b": ("Places of detention independently inspected", UNIT_PERCENT, False, "census"),
+    "JJ13a": ("Complaints system exists", UNIT_YESNO, False, "none"),
+    "JJ13b": ("Places of detention with a complaints mechanism", UNIT_PERCENT, False, "census"),
+    "JJ14": ("Specialised juvenile justice system exists", UNIT_YESNO, True, "none"),
+    "JJ15": ("National prevention plan exists", UNIT_YESNO, False, "none"),
+}
+
+
+def _kind_of_unit(unit: str) -> str:
+    unit = unit.lower()
+    if unit.startswith("per "):
+        return "rate"
+    if unit in ("percent", "%"):
+        return "percentage"
+    if unit == "days":
+        return "duration"
+    if unit in ("yes/no", "boolean"):
+        return "policy"
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def _multiplier_of_unit(unit: str) -> float:
+    m = re.match(r"per ([\d,]+)", unit.strip().lower())
+    if m:
+        return float(m.group(1).replace(",", ""))
+    return 100.0 if _kind_of_unit(unit) == "percentage" else 1.0
+
+
+def _normalise_unit(unit: str) -> str:
+    """Map a registry's unit wording to the contract's unit strings."""
+    u = unit.strip().lower()
+    if u.startswith("per 100,000") or u.startswith("per 100000"):
+        return UNIT_RATE
+    if u.startswith("per 1,000") or u.startswith("per 1000"):
+        return UNIT_DEATHS
+    if u in ("percent", "%", "percentage"):
+        return UNIT_PERCENT
+    if u in ("days", "median days"):
+        return UNIT_DAYS
+    if u in ("yes/no", "boolean", "policy"):
+        return UNIT_YESNO
+    return unit
+
+
+def _from_registry() -> dict[str, IndicatorInfo] | None:
+    try:
+        from .registry import load_definitions  # written in parallel; optional here
+    except ImportError:
+        return None
+    try:
+        specs = load_definitions()
+        items = specs.values() if isinstance(specs, dict) else specs
+        out = {}
+        for spec in items:
+            code = getattr(spec, "id", None) or getattr(spec, "code", None)
+            unit = _normalise_unit(str(spec.unit))
+            kind = getattr(spec, "kind", None) or _kind_of_unit(unit)
+            frame = getattr(spec, "frame", "") or ""
+            out[str(code)] = IndicatorInfo(
+                id=str(code), name=str(spec.name), unit=unit, kind=str(kind),
+                core=bool(getattr(spec, "core", False)),
+                multiplier=float(getattr(spec, "multiplier", None) or _multiplier_of_unit(unit)),
+                frame=str(frame),
+            )
+        return out or None
+    except Exception:  # a registry still being written must not break aggregate input
+        return None
+
+
+_CACHE: dict[str, IndicatorInfo] | None = None
+
+
+def indicator_info() -> dict[str, IndicatorInfo]:
+    """The indicator definitions, keyed by id (``JJ01`` ... ``JJ15``).
+
+    Read from ``indicators.registry`` (definitions.toml) when it is available, otherwise from
+    the table of ``indicators.md`` kept in this module.
+    """
+    global _CACHE
+    if _CACHE is None:
+        reg = _from_registry()
+        if reg is None:
+            reg = {
+                code: IndicatorInfo(code, name, unit, _kind_of_unit(unit), core,
+                                    _multiplier_of_unit(unit), frame)
+                for code, (name, unit, core, frame) in _FALLBACK.items()
+            }
+        _CACHE = reg
+    return _CACHE
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+
+def _number(s: pd.Series) -> pd.Series:
+    """Numbers from text; '', '-', '..' and 'n/a' (not available in the source) become NaN."""
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype(float)
+    text = s.astype("string").str.strip().str.replace(",", "", regex=False)
+    text = text.mask(text.isin(["", "-", "..", "n/a", "NA", "na", "x"]))
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def _yes_no(v: object) -> float:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return np.nan
+    t = str(v).strip().lower()
+    if t in ("1", "1.0", "yes", "true", "y"):
+        return 1.0
+    if t in ("0", "0.0", "no", "false", "n"):
+        return 0.0
+    return np.nan
+
+
+def _text(s: pd.Series | None, n: int) -> pd.Series:
+    if s is None:
+        return pd.Series([""] * n, dtype="string")
+    return s.astype("string").fillna("").str.strip()
+
+
+def _default_dimension(group: str) -> str:
+    if group == "all":
+        return "total"
+    if group in SEX:
+        return "sex"
+    if group in (*AGE_GROUPS, UNKNOWN_AGE_GROUP):
+        return "age_group"
+    return ""
+
+
+def _iso(ts) -> str:
+    return "" if pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def _join_flags(*parts: str) -> str:
+    seen: list[str] = []
+    for part in parts:
+        for code in str(part).split(";"):
+            code = code.strip()
+            if code and code not in seen:
+                seen.append(code)
+    return ";".join(seen)
+
+
+# --------------------------------------------------------------------------- main function
+
+
+def from_counts(
+    table: pd.DataFrame,
+    *,
+    confidence_level: float = PARAMETER_DEFAULTS["confidence_level"],
+    small_numerator_threshold: int = PARAMETER_DEFAULTS["small_numerator_threshold"],
+    small_denominator_threshold: int = PARAMETER_DEFAULTS["small_denominator_threshold"],
+) -> pd.DataFrame:
+    """Rows of the indicators frame from a table of counts and denominators.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per country, period, indicator and group, with the columns described in the
+        module docstring (numbers may be text; ``-`` or empty means not available).
+    confidence_level : float
+        Level of the intervals (default 0.95).
+    small_numerator_threshold, small_denominator_threshold : int
+        A rate's numerator under the first is flagged ``small_numerator``; a percentage's
+        denominator under the second ``small_denominator`` (as the engine does).
+
+    Returns
+    -------
+    DataFrame
+        ``RESULT_COLUMNS`` then ``EXTRA_COLUMNS``; dates as ISO strings, flags ``;``-joined.
+
+    Raises
+    ------
+    ValueError
+        Listing every problem at once: missing columns, unknown indicators without a unit,
+        a dimension that cannot be inferred, negative counts, a percentage numerator above
+        its denominator, unreadable periods.
+
+    Notes
+    -----
+    - Rates: ``numerator / denominator * multiplier`` with the exact Poisson interval
+      (``stats.rate_ci``); the multiplier comes from the unit (100,000 or 1,000).
+    - Percentages: ``100 * numerator / denominator`` with the Wilson interval
+      (``stats.proportion_ci``).
+    - A rate published without its denominator (``value`` given, ``denominator`` empty) keeps
+      the published value; its interval is the Poisson interval of the count scaled by
+      ``value / numerator`` (the population the published rate implies) and it is flagged
+      ``published_rate``.
+    - Policy indicators take ``value`` (yes/no/1/0) or the numerator as 1/0; durations take the
+      published median in ``value`` and the cohort size in ``numerator``.
+    - ``notes`` and ``caveats`` are joined into the ``caveats`` column; the flag
+      ``definition_differs`` is set when ``definition_differs`` is true or the caveat text says
+      the definition differs (e.g. "national definition", "not exactly JJ09").
+    - A value that cannot be given (missing numerator or denominator, denominator 0) is empty
+      and flagged ``not_available``.
+
+    References
+    ----------
+    UNICEF/UNODC (2006), *Manual for the Measurement of Juvenile Justice Indicators*.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError("from_counts expects a pandas DataFrame")
+    t = table.copy()
+    t.columns = [str(c).strip().lower() for c in t.columns]
+    t = t.reset_index(drop=True)
+    n = len(t)
+    problems: list[str] = []
+    has_period = "period" in t.columns or {"period_start", "period_end"} <= set(t.columns)
+    missing = [c for c in ("country", "indicator", "group") if c not in t.columns]
+    if not has_period:
+        missing.append("period (or period_start and period_end)")
+    if "numerator" not in t.columns and "value" not in t.columns:
+        missing.append("numerator")
+    if missing:
+        raise ValueError("counts table: missing column(s): " + ", ".join(missing))
+
+    info = indicator_info()
+    country = _text(t["country"], n)
+    indicator = _text(t["indicator"], n)
+    group = _text(t["group"], n).replace("", "all")
+    dimension = _text(t.get("dimension"), n)
+    empty = pd.Series(np.nan, index=t.index)
+    numerator = _number(t["numerator"]) if "numerator" in t.columns else empty
+    denominator = _number(t["denominator"]) if "denominator" in t.columns else empty
+    value_in = t["value"] if "value" in t.columns else pd.Series([None] * n, dtype=object)
+    unit_in = _text(t.get("unit"), n)
+    name_in = _text(t.get("indicator_name"), n)
+    mult_in = _number(t["multiplier"]) if "multiplier" in t.columns else empty
+
+    # Periods: a year, or explicit start and end dates.
+    if {"period_start", "period_end"} <= set(t.columns):
+        start = pd.to_datetime(_text(t["period_start"], n).replace("", None), errors="coerce")
+        end = pd.to_datetime(_text(t["period_end"], n).replace("", None), errors="coerce")
+    else:
+        start = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
+        end = start.copy()
+    if "period" in t.columns:
+        year = pd.to_numeric(_text(t["period"], n).str.extract(r"^(\d{4})", expand=False),
+                             errors="coerce")
+        from_year = year.notna() & (start.isna() | end.isna())
+        ytext = year.astype("Int64").astype("string")
+        start = start.mask(from_year, pd.to_datetime(ytext + "-01-01", errors="coerce"))
+        end = end.mask(from_year, pd.to_datetime(ytext + "-12-31", errors="coerce"))
+    census = pd.to_datetime(_text(t.get("census_date"), n).replace("", None), errors="coerce")
+    census = census.fillna(end)
+
+    caveat_parts = [_text(t.get("notes"), n), _text(t.get("caveats"), n)]
+    caveats = [
+        CAVEAT_SEPARATOR.join(p for p in (a, b) if p) for a, b in zip(*caveat_parts, strict=True)
+    ]
+    differs_col = (
+        t["definition_differs"].map(_yes_no) if "definition_differs" in t.columns else None
+    )
+    extra_flags = _text(t.get("flags"), n)
+
+    rows = []
+    for i in range(n):
+        where = f"row {i + 2}"
+        code = indicator.iat[i]
+        spec = info.get(code)
+        unit = unit_in.iat[i] or (spec.unit if spec else "")
+        if not code:
+            problems.append(f"{where}: indicator is empty")
+            continue
+        if not unit:
+            problems.append(f"{where}: indicator {code!r} is not one of the 15 and has no unit")
+            continue
+        try:
+            kind = _kind_of_unit(unit)
+        except ValueError:
+            problems.append(f"{where}: unknown unit {unit!r}")
+            continue
+        multiplier = mult_in.iat[i] if not np.isnan(mult_in.iat[i]) else _multiplier_of_unit(unit)
+        g = group.iat[i]
+        dim = dimension.iat[i] or _default_dimension(g)
+        if not dim:
+            problems.append(f"{where}: give the dimension of group {g!r}")
+            continue
+        if pd.isna(start.iat[i]) or pd.isna(end.iat[i]):
+            problems.append(f"{where}: period cannot be read")
+            continue
+        if not country.iat[i]:
+            problems.append(f"{where}: country is empty")
+            continue
+        num, den = numerator.iat[i], denominator.iat[i]
+        if (not np.isnan(num) and num < 0) or (not np.isnan(den) and den < 0):
+            problems.append(f"{where}: negative count")
+            continue
+        if kind == "percentage" and not np.isnan(num) and not np.isnan(den) and num > den:
+            problems.append(f"{where}: numerator {num:g} is larger than denominator {den:g}")
+            continue
+
+        flags = [extra_flags.iat[i]]
+        value = lo = hi = np.nan
+        published = _number(pd.Series([value_in.iat[i]])).iat[0] if kind != "policy" else np.nan
+        if kind == "rate":
+            if not np.isnan(num) and not np.isnan(den) and den > 0:
+                value, lo, hi = (
+                    float(x) for x in stats.rate_ci(num, den, multiplier, confidence_level)
+                )
+            elif not np.isnan(num) and not np.isnan(published):
+                value = published
+                if num > 0:
+                    plo, phi = stats.poisson_ci(num, confidence_level)
+                    lo, hi = float(plo) * value / num, float(phi) * value / num
+                flags.append("published_rate")
+            if not np.isnan(num) and num < small_numerator_threshold:
+                flags.append("small_numerator")
+        elif kind == "percentage":
+            if not np.isnan(num) and not np.isnan(den) and den > 0:
+                p, plo, phi = stats.proportion_ci(num, den, confidence_level)
+                value, lo, hi = 100 * float(p), 100 * float(plo), 100 * float(phi)
+            if not np.isnan(den) and den < small_denominator_threshold:
+                flags.append("small_denominator")
+        elif kind == "duration":
+            value = published
+            den = np.nan
+        else:  # policy
+            answer = _yes_no(value_in.iat[i])
+            if np.isnan(answer):
+                answer = _yes_no(num)
+            value, num, den = answer, np.nan, np.nan
+        if np.isnan(value):
+            flags.insert(0, "not_available")
+        differs = differs_col is not None and differs_col.iat[i] == 1.0
+        if differs or _DEFINITION_DIFFERS.search(caveats[i] or ""):
+            flags.append("definition_differs")
+
+        rows.append({
+            "country": country.iat[i],
+            "period_start": _iso(start.iat[i]),
+            "period_end": _iso(end.iat[i]),
+            "census_date": _iso(census.iat[i]),
+            "indicator": code,
+            "dimension": dim,
+            "group": g,
+            "value": value,
+            "numerator": num,
+            "denominator": den,
+            "unit": unit,
+            "ci_lower": lo,
+            "ci_upper": hi,
+            "flags": _join_flags(*flags),
+            "indicator_name": name_in.iat[i] or (spec.name if spec else code),
+            "core": bool(spec.core) if spec else False,
+            "kind": kind,
+            "caveats": caveats[i],
+            "_i": i,
+        })
+    if problems:
+        raise ValueError("counts table: " + "; ".join(problems[:20])
+                         + (f"; and {len(problems) - 20} more" if len(problems) > 20 else ""))
+
+    out = pd.DataFrame(rows, columns=[*RESULT_COLUMNS, "indicator_name", "core", "kind",
+                                      "caveats", "_i"])
+    idx = out.pop("_i").to_numpy()
+    for col in ("country_name", "region", "source"):
+        out[col] = _text(t.get(col), n).iloc[idx].to_numpy() if len(out) else []
+    out["country_name"] = out["country_name"].where(out["country_name"] != "", out["country"])
+    out["origin"] = (_text(t.get("origin"), n).replace("", "counts").iloc[idx].to_numpy()
+                     if len(out) else [])
+    for col in ("value", "numerator", "denominator", "ci_lower", "ci_upper"):
+        out[col] = out[col].astype(float)
+    out["core"] = out["core"].astype(bool)
+    return out[RESULT_COLUMNS + EXTRA_COLUMNS]
+
+
+def read_counts(path: str | Path, **kwargs) -> pd.DataFrame:
+    """Read a counts CSV file (all columns as text) and convert it with :func:`from_counts`."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return from_counts(table, **kwargs)
