@@ -598,13 +598,17 @@ def _number(x: Any) -> float | None:
 
 
 def compare_cells(
-    package: Any, reference: pd.DataFrame, *, rel_tol: float = 1e-9
+    package: Any,
+    reference: pd.DataFrame,
+    *,
+    dimensions: tuple[str, ...] = ("total", "sex", "age_group", *EXTRA_DIMENSIONS),
+    rel_tol: float = 1e-9,
 ) -> list[str]:
     """Every disagreement between the package's indicators frame and the reference cells.
 
-    Compares, for JJ01-JJ03, JJ06-JJ11 by total, sex and age group: which rows are reported,
-    the numerator (exactly) and the denominator (exactly; JJ06's average daily population,
-    a quotient of whole numbers, to ``rel_tol``).
+    Compares, for JJ01-JJ03, JJ06-JJ11 by ``dimensions`` (default: every dimension the
+    reference computes): which rows are reported, the numerator (exactly) and the denominator
+    (exactly; JJ06's average daily population, a quotient of whole numbers, to ``rel_tol``).
 
     Parameters
     ----------
@@ -619,8 +623,10 @@ def compare_cells(
         One line per disagreement; empty when both agree.
     """
     frame = getattr(package, "indicators", package)
-    dims = ("total", "sex", "age_group")
-    mine = frame[frame["indicator"].isin(REFERENCE_INDICATORS) & frame["dimension"].isin(dims)]
+    mine = frame[
+        frame["indicator"].isin(REFERENCE_INDICATORS) & frame["dimension"].isin(dimensions)
+    ]
+    reference = reference[reference["dimension"].isin(dimensions)]
     problems = []
     theirs = {
         (r.indicator, r.dimension, str(r.group)): (r.numerator, r.denominator)

@@ -160,18 +160,12 @@ def test_age_in_completed_years_and_the_29_february_rule():
 
 
 def _simulated(tmp_path_factory, fmt: str) -> Path:
-    pytest.importorskip("indicators.simulate", reason="indicators.simulate not available yet")
-    from indicators import cli
-
+    simulate = pytest.importorskip(
+        "indicators.simulate", reason="indicators.simulate not available yet"
+    )
     out = tmp_path_factory.mktemp(f"sim_{fmt}")
-    code = cli.main([
-        "simulate", "--children", "3000", "--seed", "7", "--period", "2024",
-        "--out", str(out), "--format", fmt,
-    ])
-    assert code == 0
-    folders = sorted(p.parent for p in out.rglob("dataset.toml"))
-    assert folders, "the simulator wrote no dataset"
-    return folders[0]
+    data = simulate.simulate_frames("northland", 3000, seed=7, period=2024)
+    return simulate.write_dataset(data, out / "XAA", format=fmt)
 
 
 @pytest.fixture(scope="module")
