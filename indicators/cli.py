@@ -138,12 +138,145 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return _not_ready("template")
 
 
+def _compute_refuse_invalid(ds, path: str) -> None:
+    """Stop (exit 1) on a dataset with validation errors, printing the validation summary."""
+    import importlib.util
+
+    if importlib.util.find_spec("indicators.validation") is not None:
+        from .validation import validate_dataset
+
+        report = validate_dataset(ds)
+        if not report.ok:
+            print(report.summary(), file=sys.stderr)
+            raise InputError(f"{path} has validation errors: it is not computed")
+        return
+    errors = [i for i in ds.issues if i.severity == "error"]
+    if errors:
+        for issue in errors[:20]:
+            where = f"{issue.table} row {issue.row}" if issue.row else issue.table
+            print(f"  {where}, {issue.column or ''}: {issue.message}", file=sys.stderr)
+        raise InputError(f"{path} has {len(errors)} errors: it is not computed")
+
+
+def _compute_optional(module: str, name: str, what: str):
+    """A function of a module written separately (disclosure, sdmx), imported lazily."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(f"indicators.{module}") is None:
+        raise InputError(f"{what} is not available in this build (no indicators.{module})")
+    return getattr(importlib.import_module(f"indicators.{module}"), name)
+
+
 def _cmd_compute(args: argparse.Namespace) -> int:
-    return _not_ready("compute")
+    import datetime as _dt
+
+    import pandas as pd
+
+    from .compute import combine_results, compute_indicators
+    from .dataset import DatasetError, read_dataset
+    from .outputs import write_outputs
+
+    if args.confidence is not None and not 0 < args.confidence < 1:
+        raise UsageError(f"--confidence must lie strictly between 0 and 1, got {args.confidence}")
+    if args.census_date is not None:
+        try:
+            _dt.date.fromisoformat(args.census_date)
+        except ValueError:
+            raise UsageError(f"--census-date {args.census_date!r} is not a date YYYY-MM-DD") from None
+    if args.threshold is not None and args.threshold < 1:
+        raise UsageError("--threshold must be 1 or more")
+    apply_disclosure = write_sdmx = None
+    if args.disclosure == "public":
+        apply_disclosure = _compute_optional("disclosure", "apply_disclosure", "disclosure control")
+    if args.format == "sdmx":
+        write_sdmx = _compute_optional("sdmx", "write_sdmx", "SDMX output")
+    overrides = {
+        "count_unit": args.count_unit,
+        "deaths_denominator": args.deaths_denominator,
+        "confidence_level": args.confidence,
+        "census_date": args.census_date,
+    }
+    results, datasets = [], []
+    for path in args.datasets:
+        try:
+            ds = read_dataset(path)
+        except DatasetError as exc:
+            raise InputError(str(exc)) from None
+        _compute_refuse_invalid(ds, path)
+        if args.census_date is not None and not (
+            ds.period_start <= pd.Timestamp(args.census_date) <= ds.period_end
+        ):
+            raise UsageError(
+                f"--census-date {args.census_date} lies outside the period of {path} "
+                f"({ds.period_start.date()} to {ds.period_end.date()})"
+            )
+        try:
+            results.append(compute_indicators(ds, **overrides))
+        except ValueError as exc:
+            raise InputError(f"{path}: {exc}") from None
+        datasets.append(ds)
+    combined = combine_results(results)
+    extra = {"disclosure": {"mode": args.disclosure}}
+    if apply_disclosure is not None:
+        protected = apply_disclosure(
+            combined, threshold=args.threshold, round_base3=args.round_base3
+        )
+        combined.indicators = getattr(protected, "indicators", protected)
+        extra["disclosure"].update(threshold=args.threshold, round_base3=args.round_base3)
+    written = write_outputs(combined, args.out, datasets, extra_manifest=extra)
+    if write_sdmx is not None:
+        write_sdmx(combined.indicators, args.out)
+    n_rows = len(combined.indicators)
+    print(
+        f"computed {combined.indicators['indicator'].nunique()} indicators ({n_rows} rows) for "
+        f"{combined.country}; wrote {', '.join(sorted(written))} to {args.out}"
+    )
+    return 0
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    return _not_ready("simulate")
+    """Generate a synthetic dataset (``--profile``), list the profiles, or rebuild the samples."""
+    import time
+
+    from . import simulate as sim
+
+    profiles = sim.load_profiles()
+    if args.list_profiles:
+        table = sim.list_profiles(profiles)
+        width = max(len(n) for n in table["profile"])
+        for row in table.itertuples():
+            print(f"{row.profile:<{width}}  {row.code}  {row.country_name} - {row.region}: "
+                  f"{row.description}")
+        return 0
+    if args.samples:
+        start = time.perf_counter()
+        for path in sim.write_samples(args.samples, profiles):
+            print(f"wrote {path}")
+        print(f"samples regenerated in {time.perf_counter() - start:.1f} s")
+        return 0
+    missing = [opt for opt, val in (("--profile", args.profile), ("--children", args.children),
+                                    ("--out", args.out)) if val is None]
+    if missing:
+        raise UsageError(
+            f"give {', '.join(missing)} (or --list-profiles, or --samples DIR); e.g. "
+            "jj-indicators simulate --profile northland --children 3000 --period 2024 --out DIR"
+        )
+    if args.profile not in profiles["profiles"]:
+        known = ", ".join(profiles["profiles"])
+        raise UsageError(f"unknown profile {args.profile!r}; choose one of: {known}")
+    if args.children < 1:
+        raise UsageError("--children must be 1 or more")
+    period = args.period or int(profiles["simulation"].get("reference_year", 2024))
+    if not 1900 <= period <= 2200:
+        raise UsageError(f"--period {period} is not a plausible calendar year")
+    start = time.perf_counter()
+    data = sim.simulate_frames(args.profile, args.children, args.seed, period, profiles=profiles)
+    out = sim.write_dataset(data, args.out, format=args.format)
+    counts = ", ".join(f"{len(f):,} {name}" for name, f in data.frames.items())
+    print(f"wrote {out} ({data.metadata['country_name']}, {period}): {counts} "
+          f"in {time.perf_counter() - start:.1f} s")
+    return 0
 
 
 def _cmd_import_counts(args: argparse.Namespace) -> int:
