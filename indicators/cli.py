@@ -183,7 +183,9 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         try:
             _dt.date.fromisoformat(args.census_date)
         except ValueError:
-            raise UsageError(f"--census-date {args.census_date!r} is not a date YYYY-MM-DD") from None
+            raise UsageError(
+                f"--census-date {args.census_date!r} is not a date YYYY-MM-DD"
+            ) from None
     if args.threshold is not None and args.threshold < 1:
         raise UsageError("--threshold must be 1 or more")
     apply_disclosure = write_sdmx = None

@@ -47,7 +47,6 @@ from .codes import (
     OFFENCE_CATEGORY,
     PARAMETER_CHOICES,
     PARAMETER_DEFAULTS,
-    POLICY_KEYS,
     SEX,
     UNKNOWN_AGE_GROUP,
 )
@@ -84,19 +83,51 @@ __all__ = [
 ]
 
 RESULT_COLUMNS = [
-    "country", "period_start", "period_end", "census_date", "indicator", "dimension", "group",
-    "value", "numerator", "denominator", "unit", "ci_lower", "ci_upper", "flags",
+    "country",
+    "period_start",
+    "period_end",
+    "census_date",
+    "indicator",
+    "dimension",
+    "group",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "ci_lower",
+    "ci_upper",
+    "flags",
 ]
 EXTRA_COLUMNS = [
-    "country_name", "region", "indicator_name", "core", "kind", "source", "caveats",
+    "country_name",
+    "region",
+    "indicator_name",
+    "core",
+    "kind",
+    "source",
+    "caveats",
 ]
 DURATION_COLUMNS = [
-    "country", "indicator", "dimension", "group", "statistic", "value", "period_start",
+    "country",
+    "indicator",
+    "dimension",
+    "group",
+    "statistic",
+    "value",
+    "period_start",
     "period_end",
 ]
 RECONCILIATION_COLUMNS = [
-    "country", "period_start", "period_end", "indicator", "table", "records_read", "used",
-    "left_out", "reason", "count",
+    "country",
+    "period_start",
+    "period_end",
+    "indicator",
+    "table",
+    "records_read",
+    "used",
+    "left_out",
+    "reason",
+    "count",
 ]
 """Reconciliation, tidy: for each (indicator, table) one row per outcome, ``reason = used``
 first, then one row per reason a record was left out; ``records_read``, ``used`` and
@@ -104,8 +135,12 @@ first, then one row per reason a record was left out; ``records_read``, ``used``
 
 FLAGS = ("not_available", "small_numerator", "small_denominator", "no_population")
 PARAMETER_NAMES = (
-    "count_unit", "deaths_denominator", "confidence_level", "census_date",
-    "small_numerator_threshold", "small_denominator_threshold",
+    "count_unit",
+    "deaths_denominator",
+    "confidence_level",
+    "census_date",
+    "small_numerator_threshold",
+    "small_denominator_threshold",
 )
 GROUP_CODES = {
     "sex": SEX,
@@ -237,24 +272,29 @@ def _cohort_arrests(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     age = np.where(np.isnan(dob), stated, age)
     groups = age_group_codes(age)
     in_p = (day >= ev.ps) & (day <= ev.pe)
-    reasons = _reasons(len(arr), [
-        (np.isnan(day), "missing_date"),
-        (~in_p, "outside_period"),
-        (np.asarray(groups == ADULT_AGE_GROUP), "aged_18_or_over"),
-    ])
+    reasons = _reasons(
+        len(arr),
+        [
+            (np.isnan(day), "missing_date"),
+            (~in_p, "outside_period"),
+            (np.asarray(groups == ADULT_AGE_GROUP), "aged_18_or_over"),
+        ],
+    )
     used = reasons == "used"
     area = arr["area"].astype(object) if "area" in arr.columns else pd.Series(None, index=arr.index)
-    records = pd.DataFrame({
-        "row": np.flatnonzero(used),
-        "arrest_id": arr["arrest_id"].astype(object).to_numpy()[used],
-        "child_id": arr["child_id"].astype(object).to_numpy()[used],
-        "arrest_date": arr["arrest_date"].to_numpy()[used],
-        "sex": sex[used],
-        "age": age[used],
-        "age_group": groups[used],
-        "offence": arr["offence_category"].array[used],
-        "area": area.where(area.notna(), None).to_numpy()[used],
-    })
+    records = pd.DataFrame(
+        {
+            "row": np.flatnonzero(used),
+            "arrest_id": arr["arrest_id"].astype(object).to_numpy()[used],
+            "child_id": arr["child_id"].astype(object).to_numpy()[used],
+            "arrest_date": arr["arrest_date"].to_numpy()[used],
+            "sex": sex[used],
+            "age": age[used],
+            "age_group": groups[used],
+            "offence": arr["offence_category"].array[used],
+            "area": area.where(area.notna(), None).to_numpy()[used],
+        }
+    )
     return Cohort(records, "arrests", {"arrests": reasons})
 
 
@@ -276,26 +316,30 @@ def _census_reasons(ev: Events, extra: list[tuple[np.ndarray, str]] | None = Non
 
 def _census_records(oc: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     sel = oc[keep]
-    return pd.DataFrame({
-        "row": sel["row"].to_numpy(),
-        "episode_id": sel["episode_id"].to_numpy(),
-        "child_id": sel["child_id"].to_numpy(),
-        "facility_id": sel["facility_id"].to_numpy(),
-        "sex": sel["sex"].to_numpy(),
-        "age": sel["age"].to_numpy(),
-        "age_group": sel["age_group"].to_numpy(),
-        "facility_type": sel["facility_type"].to_numpy(),
-        "legal_status": sel["legal_status"].to_numpy(),
-        "area": sel["area"].to_numpy(),
-        "separated": sel["separated"].array,
-    })
+    return pd.DataFrame(
+        {
+            "row": sel["row"].to_numpy(),
+            "episode_id": sel["episode_id"].to_numpy(),
+            "child_id": sel["child_id"].to_numpy(),
+            "facility_id": sel["facility_id"].to_numpy(),
+            "sex": sel["sex"].to_numpy(),
+            "age": sel["age"].to_numpy(),
+            "age_group": sel["age_group"].to_numpy(),
+            "facility_type": sel["facility_type"].to_numpy(),
+            "legal_status": sel["legal_status"].to_numpy(),
+            "area": sel["area"].to_numpy(),
+            "separated": sel["separated"].array,
+        }
+    )
 
 
 def _cohort_census_children(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     extra = []
     if spec.status:
         oc = ev.on_census
-        extra = [(np.asarray(oc["legal_status"] != spec.status), f"not_{spec.status}_on_census_day")]
+        extra = [
+            (np.asarray(oc["legal_status"] != spec.status), f"not_{spec.status}_on_census_day")
+        ]
     oc, oc_reasons, reasons = _census_reasons(ev, extra)
     return Cohort(_census_records(oc, oc_reasons == "used"), "detentions", {"detentions": reasons})
 
@@ -322,11 +366,14 @@ def _cohort_family_contact(ev: Events, spec: IndicatorSpec, params: dict) -> Coh
     visited = pd.unique(vchild[in_window])
     rec["denominator"] = True
     rec["numerator"] = rec["child_id"].isin(visited).to_numpy()
-    visit_reasons = _reasons(len(visits), [
-        (np.isnan(vday), "missing_date"),
-        (~in_window, "outside_window"),
-        (counted.get_indexer(vchild) < 0, "child_not_in_denominator"),
-    ])
+    visit_reasons = _reasons(
+        len(visits),
+        [
+            (np.isnan(vday), "missing_date"),
+            (~in_window, "outside_window"),
+            (counted.get_indexer(vchild) < 0, "child_not_in_denominator"),
+        ],
+    )
     return Cohort(rec, "detentions", {"detentions": reasons, "family_visits": visit_reasons})
 
 
@@ -342,35 +389,43 @@ def _cohort_periods(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     periods = ev.pre_sentence_periods if spec.status == "pre_sentence" else ev.sentenced_periods
     adult = np.asarray(periods["age_group"] == ADULT_AGE_GROUP)
     exists = periods["exists"].to_numpy()
-    spell_reasons = _reasons(len(periods), [
-        (~exists, f"no_{spec.status}_period"),
-        (~periods["ended_in_p"].to_numpy(), "period_not_ended_in_period"),
-        (adult, "aged_18_or_over"),
-    ])
+    spell_reasons = _reasons(
+        len(periods),
+        [
+            (~exists, f"no_{spec.status}_period"),
+            (~periods["ended_in_p"].to_numpy(), "period_not_ended_in_period"),
+            (adult, "aged_18_or_over"),
+        ],
+    )
     used = spell_reasons == "used"
     sp = ev.spells
-    rec = pd.DataFrame({
-        "row": sp["row"].to_numpy()[used],
-        "spell": periods["spell"].to_numpy()[used],
-        "child_id": periods["child_id"].to_numpy()[used],
-        "sex": periods["sex"].to_numpy()[used],
-        "age": periods["age"].to_numpy()[used],
-        "age_group": periods["age_group"].to_numpy()[used],
-        "start": _dates(periods["start"].to_numpy()[used]),
-        "end": _dates(periods["end"].to_numpy()[used]),
-        "days": periods["days"].to_numpy()[used],
-    })
+    rec = pd.DataFrame(
+        {
+            "row": sp["row"].to_numpy()[used],
+            "spell": periods["spell"].to_numpy()[used],
+            "child_id": periods["child_id"].to_numpy()[used],
+            "sex": periods["sex"].to_numpy()[used],
+            "age": periods["age"].to_numpy()[used],
+            "age_group": periods["age_group"].to_numpy()[used],
+            "start": _dates(periods["start"].to_numpy()[used]),
+            "end": _dates(periods["end"].to_numpy()[used]),
+            "days": periods["days"].to_numpy()[used],
+        }
+    )
     km_sel = exists & periods["in_progress_in_p"].to_numpy() & ~adult
-    km = pd.DataFrame({
-        "row": sp["row"].to_numpy()[km_sel],
-        "child_id": periods["child_id"].to_numpy()[km_sel],
-        "sex": periods["sex"].to_numpy()[km_sel],
-        "age_group": periods["age_group"].to_numpy()[km_sel],
-        "km_days": periods["km_days"].to_numpy()[km_sel],
-        "observed": periods["ended_in_p"].to_numpy()[km_sel],
-    })
-    return Cohort(rec, "detentions", {"detentions": _spell_reasons_to_episodes(ev, spell_reasons)},
-                  km=km)
+    km = pd.DataFrame(
+        {
+            "row": sp["row"].to_numpy()[km_sel],
+            "child_id": periods["child_id"].to_numpy()[km_sel],
+            "sex": periods["sex"].to_numpy()[km_sel],
+            "age_group": periods["age_group"].to_numpy()[km_sel],
+            "km_days": periods["km_days"].to_numpy()[km_sel],
+            "observed": periods["ended_in_p"].to_numpy()[km_sel],
+        }
+    )
+    return Cohort(
+        rec, "detentions", {"detentions": _spell_reasons_to_episodes(ev, spell_reasons)}, km=km
+    )
 
 
 def _dates(days: np.ndarray) -> np.ndarray:
@@ -389,26 +444,30 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     groups = age_group_codes(age)
     adult = np.asarray(groups == ADULT_AGE_GROUP)
     counted = death & ~adult
-    rec = pd.DataFrame({
-        "row": ep["row"].to_numpy()[counted],
-        "episode_id": ep["episode_id"].to_numpy()[counted],
-        "child_id": ep["child_id"].to_numpy()[counted],
-        "date_of_death": _dates(rel[counted]),
-        "sex": ep["sex"].to_numpy()[counted],
-        "age": age[counted],
-        "age_group": groups[counted],
-    })
+    rec = pd.DataFrame(
+        {
+            "row": ep["row"].to_numpy()[counted],
+            "episode_id": ep["episode_id"].to_numpy()[counted],
+            "child_id": ep["child_id"].to_numpy()[counted],
+            "date_of_death": _dates(rel[counted]),
+            "sex": ep["sex"].to_numpy()[counted],
+            "age": age[counted],
+            "age_group": groups[counted],
+        }
+    )
     option = params["deaths_denominator"]
     if option == "census":
         oc, oc_reasons, _ = _census_reasons(ev)
         keep = oc_reasons == "used"
-        den = pd.DataFrame({
-            "row": oc["row"].to_numpy()[keep],
-            "child_id": oc["child_id"].to_numpy()[keep],
-            "sex": oc["sex"].to_numpy()[keep],
-            "age_group": oc["age_group"].to_numpy()[keep],
-            "weight": 1.0,
-        })
+        den = pd.DataFrame(
+            {
+                "row": oc["row"].to_numpy()[keep],
+                "child_id": oc["child_id"].to_numpy()[keep],
+                "sex": oc["sex"].to_numpy()[keep],
+                "age_group": oc["age_group"].to_numpy()[keep],
+                "weight": 1.0,
+            }
+        )
         contributes = _by_row(n, den["row"].to_numpy(), np.full(len(den), True), False)
         stat = "count"
         on_c = _by_row(n, oc["row"].to_numpy(), np.full(len(oc), True), False).astype(bool)
@@ -421,14 +480,19 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
         for g, col in zip((*AGE_GROUPS, UNKNOWN_AGE_GROUP), cols, strict=True):
             w = pdays[col].to_numpy()
             keep = w > 0
-            long.append(pd.DataFrame({
-                "row": pdays["row"].to_numpy()[keep],
-                "child_id": pdays["child_id"].to_numpy()[keep],
-                "sex": pdays["sex"].to_numpy()[keep],
-                "age_group": pd.Categorical(np.full(int(keep.sum()), g),
-                                            categories=list(GROUP_CODES["age_group"])),
-                "weight": w[keep],
-            }))
+            long.append(
+                pd.DataFrame(
+                    {
+                        "row": pdays["row"].to_numpy()[keep],
+                        "child_id": pdays["child_id"].to_numpy()[keep],
+                        "sex": pdays["sex"].to_numpy()[keep],
+                        "age_group": pd.Categorical(
+                            np.full(int(keep.sum()), g), categories=list(GROUP_CODES["age_group"])
+                        ),
+                        "weight": w[keep],
+                    }
+                )
+            )
         den = pd.concat(long, ignore_index=True)
         child_days = pdays[cols].to_numpy().sum(axis=1)
         contributes = _by_row(n, pdays["row"].to_numpy(), child_days > 0, False)
@@ -439,13 +503,17 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     in_scope = in_scope.astype(bool)
     death_row = _by_row(n, ep["row"].to_numpy(), death, False).astype(bool)
     counted_row = _by_row(n, ep["row"].to_numpy(), counted, False).astype(bool)
-    reasons = _reasons(n, [
-        (counted_row | contributes, "used"),
-        (death_row | in_scope, "aged_18_or_over"),
-        (np.ones(n, dtype=bool), scope_reason),
-    ])
-    return Cohort(rec, "detentions", {"detentions": reasons}, denominator_records=den,
-                  denominator_stat=stat)
+    reasons = _reasons(
+        n,
+        [
+            (counted_row | contributes, "used"),
+            (death_row | in_scope, "aged_18_or_over"),
+            (np.ones(n, dtype=bool), scope_reason),
+        ],
+    )
+    return Cohort(
+        rec, "detentions", {"detentions": reasons}, denominator_records=den, denominator_stat=stat
+    )
 
 
 def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
@@ -459,25 +527,30 @@ def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     decision = dis["decision"].astype(object).to_numpy()
     relevant = np.isin(decision, list(spec.denominator_codes))
     in_p = (decided >= ev.ps) & (decided <= ev.pe)
-    reasons = _reasons(len(dis), [
-        (np.isnan(decided), "missing_date"),
-        (~in_p, "outside_period"),
-        (~relevant, "not_a_relevant_decision"),
-        (np.asarray(groups == ADULT_AGE_GROUP), "aged_18_or_over"),
-    ])
+    reasons = _reasons(
+        len(dis),
+        [
+            (np.isnan(decided), "missing_date"),
+            (~in_p, "outside_period"),
+            (~relevant, "not_a_relevant_decision"),
+            (np.asarray(groups == ADULT_AGE_GROUP), "aged_18_or_over"),
+        ],
+    )
     used = reasons == "used"
-    rec = pd.DataFrame({
-        "row": np.flatnonzero(used),
-        "disposition_id": dis["disposition_id"].astype(object).to_numpy()[used],
-        "child_id": dis["child_id"].astype(object).to_numpy()[used],
-        "decision_date": dis["decision_date"].to_numpy()[used],
-        "offence_date": dis["offence_date"].to_numpy()[used],
-        "decision": decision[used],
-        "sex": sex[used],
-        "age": age[used],
-        "age_group": groups[used],
-        "offence": dis["offence_category"].array[used],
-    })
+    rec = pd.DataFrame(
+        {
+            "row": np.flatnonzero(used),
+            "disposition_id": dis["disposition_id"].astype(object).to_numpy()[used],
+            "child_id": dis["child_id"].astype(object).to_numpy()[used],
+            "decision_date": dis["decision_date"].to_numpy()[used],
+            "offence_date": dis["offence_date"].to_numpy()[used],
+            "decision": decision[used],
+            "sex": sex[used],
+            "age": age[used],
+            "age_group": groups[used],
+            "offence": dis["offence_category"].array[used],
+        }
+    )
     rec["denominator"] = True
     rec["numerator"] = np.isin(rec["decision"].to_numpy(), list(spec.numerator_codes))
     return Cohort(rec, "dispositions", {"dispositions": reasons})
@@ -488,23 +561,28 @@ def _cohort_aftercare(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     end = sp["spell_end"].to_numpy()
     released = np.asarray(sp["spell_end_reason"] == "release") & (end >= ev.ps) & (end <= ev.pe)
     aftercare = sp["aftercare"]
-    spell_reasons = _reasons(len(sp), [
-        (~released, "spell_not_ended_by_release_in_period"),
-        (np.asarray(sp["age_group_adm"] == ADULT_AGE_GROUP), "aged_18_or_over"),
-        (aftercare.isna().to_numpy(), "unknown_value"),
-    ])
+    spell_reasons = _reasons(
+        len(sp),
+        [
+            (~released, "spell_not_ended_by_release_in_period"),
+            (np.asarray(sp["age_group_adm"] == ADULT_AGE_GROUP), "aged_18_or_over"),
+            (aftercare.isna().to_numpy(), "unknown_value"),
+        ],
+    )
     used = spell_reasons == "used"
-    rec = pd.DataFrame({
-        "row": sp["row"].to_numpy()[used],
-        "episode_id": sp["episode_id"].to_numpy()[used],
-        "child_id": sp["child_id"].to_numpy()[used],
-        "spell_admission": _dates(sp["spell_adm"].to_numpy()[used]),
-        "release_date": _dates(end[used]),
-        "sex": sp["sex"].to_numpy()[used],
-        "age": sp["age_adm"].to_numpy()[used],
-        "age_group": sp["age_group_adm"].to_numpy()[used],
-        "received_aftercare": aftercare.array[used],
-    })
+    rec = pd.DataFrame(
+        {
+            "row": sp["row"].to_numpy()[used],
+            "episode_id": sp["episode_id"].to_numpy()[used],
+            "child_id": sp["child_id"].to_numpy()[used],
+            "spell_admission": _dates(sp["spell_adm"].to_numpy()[used]),
+            "release_date": _dates(end[used]),
+            "sex": sp["sex"].to_numpy()[used],
+            "age": sp["age_adm"].to_numpy()[used],
+            "age_group": sp["age_group_adm"].to_numpy()[used],
+            "received_aftercare": aftercare.array[used],
+        }
+    )
     rec["denominator"] = True
     rec["numerator"] = rec["received_aftercare"].astype(bool).to_numpy()
     return Cohort(rec, "detentions", {"detentions": _spell_reasons_to_episodes(ev, spell_reasons)})
@@ -525,39 +603,51 @@ def _cohort_inspected_facilities(ev: Events, spec: IndicatorSpec, params: dict) 
     in_window = (day > _window_start(ev, spec)) & (day <= ev.c)
     ins_fac = ins["facility_id"].astype(object).to_numpy()
     inspected = pd.unique(ins_fac[independent & in_window])
-    fac_reasons = _reasons(len(fac), [(dup, "duplicate_record"), (~held, "held_no_child_in_period")])
-    rec = pd.DataFrame({
-        "row": np.flatnonzero(held),
-        "facility_id": fac["facility_id"].astype(object).to_numpy()[held],
-        "facility_type": fac["facility_type"].array[held],
-    })
+    fac_reasons = _reasons(
+        len(fac), [(dup, "duplicate_record"), (~held, "held_no_child_in_period")]
+    )
+    rec = pd.DataFrame(
+        {
+            "row": np.flatnonzero(held),
+            "facility_id": fac["facility_id"].astype(object).to_numpy()[held],
+            "facility_type": fac["facility_type"].array[held],
+        }
+    )
     rec["child_id"] = rec["facility_id"]
     rec["denominator"] = True
     rec["numerator"] = rec["facility_id"].isin(inspected).to_numpy()
-    ins_reasons = _reasons(len(ins), [
-        (np.isnan(day), "missing_date"),
-        (~independent, "not_independent"),
-        (~in_window, "outside_window"),
-        (~pd.Index(ins_fac).isin(rec["facility_id"]), "facility_not_in_denominator"),
-    ])
+    ins_reasons = _reasons(
+        len(ins),
+        [
+            (np.isnan(day), "missing_date"),
+            (~independent, "not_independent"),
+            (~in_window, "outside_window"),
+            (~pd.Index(ins_fac).isin(rec["facility_id"]), "facility_not_in_denominator"),
+        ],
+    )
     return Cohort(rec, "facilities", {"facilities": fac_reasons, "inspections": ins_reasons})
 
 
 def _cohort_complaints_facilities(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     fac, held, dup = _facility_frame(ev)
     known = fac["complaints_mechanism"].notna().to_numpy()
-    fac_reasons = _reasons(len(fac), [
-        (dup, "duplicate_record"),
-        (~held, "held_no_child_in_period"),
-        (~known, "unknown_value"),
-    ])
+    fac_reasons = _reasons(
+        len(fac),
+        [
+            (dup, "duplicate_record"),
+            (~held, "held_no_child_in_period"),
+            (~known, "unknown_value"),
+        ],
+    )
     used = fac_reasons == "used"
-    rec = pd.DataFrame({
-        "row": np.flatnonzero(used),
-        "facility_id": fac["facility_id"].astype(object).to_numpy()[used],
-        "facility_type": fac["facility_type"].array[used],
-        "complaints_mechanism": fac["complaints_mechanism"].array[used],
-    })
+    rec = pd.DataFrame(
+        {
+            "row": np.flatnonzero(used),
+            "facility_id": fac["facility_id"].astype(object).to_numpy()[used],
+            "facility_type": fac["facility_type"].array[used],
+            "complaints_mechanism": fac["complaints_mechanism"].array[used],
+        }
+    )
     rec["child_id"] = rec["facility_id"]
     rec["denominator"] = True
     rec["numerator"] = rec["complaints_mechanism"].astype(bool).to_numpy()
@@ -601,8 +691,10 @@ def _dimensions(spec: IndicatorSpec, frames: Iterable[pd.DataFrame | None], ctx:
             has_records = any(
                 f is not None and "area" in f.columns and f["area"].notna().any() for f in frames
             )
-            has_pop = (spec.denominator_source != "child_population"
-                       or ctx.ev.child_population["area"].notna().any())
+            has_pop = (
+                spec.denominator_source != "child_population"
+                or ctx.ev.child_population["area"].notna().any()
+            )
             if not (has_records and has_pop):
                 continue
         dims.append(dim)
@@ -688,9 +780,18 @@ def _compute_rate(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> pd.Data
             no_pop = np.zeros(len(groups), dtype=bool)
         n = num.reindex(groups, fill_value=0).to_numpy(dtype=float)
         value, lo, hi = stats.rate_ci(n, d, spec.multiplier, ctx.level)
-        frame = _frame(spec, dim, groups, {
-            "value": value, "numerator": n, "denominator": d, "ci_lower": lo, "ci_upper": hi,
-        })
+        frame = _frame(
+            spec,
+            dim,
+            groups,
+            {
+                "value": value,
+                "numerator": n,
+                "denominator": d,
+                "ci_lower": lo,
+                "ci_upper": hi,
+            },
+        )
         frame["_no_population"] = no_pop & (spec.denominator_source == "child_population")
         parts.append(frame)
     out = pd.concat(parts, ignore_index=True)
@@ -717,10 +818,20 @@ def _compute_percentage(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> p
         d = den.reindex(groups, fill_value=0).to_numpy(dtype=float)
         n = num.reindex(groups, fill_value=0).to_numpy(dtype=float)
         p, lo, hi = stats.proportion_ci(n, d, ctx.level)
-        parts.append(_frame(spec, dim, groups, {
-            "value": p * 100, "numerator": n, "denominator": d,
-            "ci_lower": lo * 100, "ci_upper": hi * 100,
-        }))
+        parts.append(
+            _frame(
+                spec,
+                dim,
+                groups,
+                {
+                    "value": p * 100,
+                    "numerator": n,
+                    "denominator": d,
+                    "ci_lower": lo * 100,
+                    "ci_upper": hi * 100,
+                },
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     out["flags"] = _flags(
         small_denominator=out["denominator"].to_numpy() < ctx.params["small_denominator_threshold"]
@@ -745,11 +856,18 @@ def _compute_duration(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> pd.
     for dim, group, rec, km in _duration_groups(spec, cohort, ctx):
         summary = stats.summarise_durations(rec["days"].to_numpy(), list(spec.bands), ctx.level)
         summary["median_km"] = stats.km_median(km["km_days"].to_numpy(), km["observed"].to_numpy())
-        rows.append({
-            "indicator": spec.id, "dimension": dim, "group": group,
-            "value": summary["median"], "numerator": summary["n"], "denominator": np.nan,
-            "ci_lower": summary["ci_lower"], "ci_upper": summary["ci_upper"],
-        })
+        rows.append(
+            {
+                "indicator": spec.id,
+                "dimension": dim,
+                "group": group,
+                "value": summary["median"],
+                "numerator": summary["n"],
+                "denominator": np.nan,
+                "ci_lower": summary["ci_lower"],
+                "ci_upper": summary["ci_upper"],
+            }
+        )
         for stat in ("n", "mean", "median", "p25", "p75", "min", "max", "median_km"):
             stat_rows.append((spec.id, dim, group, stat, summary[stat]))
         for key, val in summary.items():
@@ -766,10 +884,18 @@ def _compute_duration(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> pd.
 def _compute_policy(spec: IndicatorSpec, ev: Events) -> pd.DataFrame:
     answer = (ev.ds.policy or {}).get(spec.policy_key)
     value = np.nan if answer is None else float(bool(answer))
-    out = _frame(spec, "total", ["all"], {
-        "value": value, "numerator": np.nan, "denominator": np.nan,
-        "ci_lower": np.nan, "ci_upper": np.nan,
-    })
+    out = _frame(
+        spec,
+        "total",
+        ["all"],
+        {
+            "value": value,
+            "numerator": np.nan,
+            "denominator": np.nan,
+            "ci_lower": np.nan,
+            "ci_upper": np.nan,
+        },
+    )
     out["flags"] = "not_available" if answer is None else ""
     return out
 
@@ -790,10 +916,18 @@ def _flags(**masks: np.ndarray) -> list[str]:
 
 
 def _not_available(spec: IndicatorSpec) -> pd.DataFrame:
-    out = _frame(spec, "total", ["all"], {
-        "value": np.nan, "numerator": np.nan, "denominator": np.nan,
-        "ci_lower": np.nan, "ci_upper": np.nan,
-    })
+    out = _frame(
+        spec,
+        "total",
+        ["all"],
+        {
+            "value": np.nan,
+            "numerator": np.nan,
+            "denominator": np.nan,
+            "ci_lower": np.nan,
+            "ci_upper": np.nan,
+        },
+    )
     out["flags"] = "not_available"
     return out
 
@@ -816,7 +950,9 @@ def build_cohort(ds, spec: IndicatorSpec | str, **parameters: Any) -> Cohort:
         raise ValueError(f"{spec.id} is a policy indicator: it has no records")
     missing = _missing_tables(spec, ds)
     if missing:
-        raise ValueError(f"{spec.id} is not available: the dataset has no {', '.join(missing)} table")
+        raise ValueError(
+            f"{spec.id} is not available: the dataset has no {', '.join(missing)} table"
+        )
     ev = get_events(ds, pd.Timestamp(params["census_date"]))
     return COHORT_BUILDERS[spec.cohort](ev, spec, params)
 
@@ -860,16 +996,26 @@ ResultSchema = pa.DataFrameSchema(
         "unit": pa.Column(str, pa.Check.isin(UNITS)),
         "ci_lower": pa.Column(float, nullable=True),
         "ci_upper": pa.Column(float, nullable=True),
-        "flags": pa.Column(str, pa.Check(
-            lambda s: s.str.split(";").map(lambda xs: all(x in FLAGS or x == "" or x == "suppressed"
-                                                          or x.isidentifier() for x in xs)),
-            element_wise=False, name="flag_codes")),
+        "flags": pa.Column(
+            str,
+            pa.Check(
+                lambda s: s.str.split(";").map(
+                    lambda xs: all(
+                        x in FLAGS or x == "" or x == "suppressed" or x.isidentifier() for x in xs
+                    )
+                ),
+                element_wise=False,
+                name="flag_codes",
+            ),
+        ),
         "core": pa.Column(bool),
         "kind": pa.Column(str, pa.Check.isin(KINDS)),
     },
     checks=[
-        pa.Check(lambda df: list(df.columns[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS,
-                 name="contract_column_order"),
+        pa.Check(
+            lambda df: list(df.columns[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS,
+            name="contract_column_order",
+        ),
         pa.Check(_group_valid, name="group_code_of_dimension"),
         pa.Check(_ci_ordered, name="ci_lower <= value <= ci_upper"),
     ],
@@ -883,14 +1029,22 @@ DurationsSchema = pa.DataFrameSchema(
         "indicator": pa.Column(str, pa.Check.isin(_INDICATOR_IDS)),
         "dimension": pa.Column(str, pa.Check.isin(DIMENSIONS)),
         "group": pa.Column(str),
-        "statistic": pa.Column(str, pa.Check.str_matches(
-            r"^(n|mean|median|p25|p75|min|max|median_km|band_\d+_(\d+|plus))$")),
+        "statistic": pa.Column(
+            str,
+            pa.Check.str_matches(
+                r"^(n|mean|median|p25|p75|min|max|median_km|band_\d+_(\d+|plus))$"
+            ),
+        ),
         "value": pa.Column(float, nullable=True),
         "period_start": pa.Column(str, pa.Check.str_matches(_ISO)),
         "period_end": pa.Column(str, pa.Check.str_matches(_ISO)),
     },
-    checks=[pa.Check(lambda df: list(df.columns[: len(DURATION_COLUMNS)]) == DURATION_COLUMNS,
-                     name="contract_column_order")],
+    checks=[
+        pa.Check(
+            lambda df: list(df.columns[: len(DURATION_COLUMNS)]) == DURATION_COLUMNS,
+            name="contract_column_order",
+        )
+    ],
     name="durations",
 )
 
@@ -956,17 +1110,23 @@ class IndicatorResults:
 
     def __repr__(self) -> str:
         n_ind = self.indicators["indicator"].nunique()
-        return (f"IndicatorResults(country={self.country!r}, indicators={n_ind}, "
-                f"rows={len(self.indicators)})")
+        return (
+            f"IndicatorResults(country={self.country!r}, indicators={n_ind}, "
+            f"rows={len(self.indicators)})"
+        )
 
     def _repr_html_(self) -> str:
         df = self.indicators
-        head = ("<tr><th>dimension</th><th>group</th><th>value</th><th>numerator</th>"
-                "<th>denominator</th><th>interval</th><th>flags</th></tr>")
+        head = (
+            "<tr><th>dimension</th><th>group</th><th>value</th><th>numerator</th>"
+            "<th>denominator</th><th>interval</th><th>flags</th></tr>"
+        )
         parts = [
             "<div><p><b>Juvenile justice indicators</b> ",
-            html.escape(f"{self.country} · {df['period_start'].iloc[0] if len(df) else ''} to "
-                        f"{df['period_end'].iloc[0] if len(df) else ''}"),
+            html.escape(
+                f"{self.country} · {df['period_start'].iloc[0] if len(df) else ''} to "
+                f"{df['period_end'].iloc[0] if len(df) else ''}"
+            ),
             " · ★ = core indicator · values rounded for display only</p>",
             "<table>",
         ]
@@ -976,15 +1136,31 @@ class IndicatorResults:
             parts.append(
                 f"<tr><th colspan='7' style='text-align:left'>{star}{html.escape(ind)} "
                 f"{html.escape(str(first['indicator_name']))} "
-                f"<small>({html.escape(str(first['unit']))}, {html.escape(country)})</small></th></tr>"
+                f"<small>({html.escape(str(first['unit']))}, {html.escape(country)})"
+                "</small></th></tr>"
             )
             parts.append(head)
             for _, r in block.iterrows():
-                ci = ("" if pd.isna(r["ci_lower"]) else f"{_fmt(r['ci_lower'])} – {_fmt(r['ci_upper'])}")
+                ci = (
+                    ""
+                    if pd.isna(r["ci_lower"])
+                    else f"{_fmt(r['ci_lower'])} – {_fmt(r['ci_upper'])}"
+                )
                 parts.append(
-                    "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (
-                        r["dimension"], r["group"], _fmt(r["value"]), _fmt(r["numerator"], 0),
-                        _fmt(r["denominator"]), ci, r["flags"])) + "</tr>"
+                    "<tr>"
+                    + "".join(
+                        f"<td>{html.escape(str(c))}</td>"
+                        for c in (
+                            r["dimension"],
+                            r["group"],
+                            _fmt(r["value"]),
+                            _fmt(r["numerator"], 0),
+                            _fmt(r["denominator"]),
+                            ci,
+                            r["flags"],
+                        )
+                    )
+                    + "</tr>"
                 )
         parts.append("</table></div>")
         return "".join(parts)
@@ -999,23 +1175,38 @@ def _fmt(x: Any, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
-def _reconciliation_frame(ds, spec: IndicatorSpec, cohort: Cohort | None, meta: dict) -> pd.DataFrame:
+def _reconciliation_frame(
+    ds, spec: IndicatorSpec, cohort: Cohort | None, meta: dict
+) -> pd.DataFrame:
     rows = []
     if cohort is None:
         for table in spec.tables:
             if table not in ds.tables:
-                rows.append({"table": table, "records_read": 0, "reason": "table_not_given",
-                             "count": 0})
+                rows.append(
+                    {"table": table, "records_read": 0, "reason": "table_not_given", "count": 0}
+                )
     else:
         for table, reasons in cohort.reasons.items():
             counts = pd.Series(reasons).value_counts()
             n = len(reasons)
-            rows.append({"table": table, "records_read": n, "reason": "used",
-                         "count": int(counts.get("used", 0))})
+            rows.append(
+                {
+                    "table": table,
+                    "records_read": n,
+                    "reason": "used",
+                    "count": int(counts.get("used", 0)),
+                }
+            )
             for reason, count in counts.items():
                 if reason != "used":
-                    rows.append({"table": table, "records_read": n, "reason": str(reason),
-                                 "count": int(count)})
+                    rows.append(
+                        {
+                            "table": table,
+                            "records_read": n,
+                            "reason": str(reason),
+                            "count": int(count),
+                        }
+                    )
     out = pd.DataFrame(rows, columns=["table", "records_read", "reason", "count"])
     out["indicator"] = spec.id
     return out
@@ -1026,10 +1217,19 @@ def _population_reconciliation(ev: Events, spec_ids: list[str]) -> pd.DataFrame:
     counts = rows["reason"].value_counts()
     parts = []
     for ind in spec_ids:
-        recs = [{"table": "population", "records_read": len(rows), "reason": "used",
-                 "count": int(counts.get("used", 0))}]
-        recs += [{"table": "population", "records_read": len(rows), "reason": str(r),
-                  "count": int(c)} for r, c in counts.items() if r != "used"]
+        recs = [
+            {
+                "table": "population",
+                "records_read": len(rows),
+                "reason": "used",
+                "count": int(counts.get("used", 0)),
+            }
+        ]
+        recs += [
+            {"table": "population", "records_read": len(rows), "reason": str(r), "count": int(c)}
+            for r, c in counts.items()
+            if r != "used"
+        ]
         part = pd.DataFrame(recs)
         part["indicator"] = ind
         parts.append(part)
@@ -1107,8 +1307,11 @@ def compute_indicators(ds, **parameters: Any) -> IndicatorResults:
     recon.append(_population_reconciliation(ev, pop_indicators))
     meta = _metadata(ds, params)
     indicators = _finish_indicators(pd.concat(frames, ignore_index=True), meta)
-    dur = (pd.concat(durations, ignore_index=True) if durations
-           else pd.DataFrame(columns=["indicator", "dimension", "group", "statistic", "value"]))
+    dur = (
+        pd.concat(durations, ignore_index=True)
+        if durations
+        else pd.DataFrame(columns=["indicator", "dimension", "group", "statistic", "value"])
+    )
     dur = _finish_durations(dur, meta)
     rec = _finish_reconciliation(pd.concat(recon, ignore_index=True), meta)
     return IndicatorResults(
@@ -1134,17 +1337,39 @@ def _metadata(ds, params: dict) -> dict[str, Any]:
 
 
 def _finish_indicators(df: pd.DataFrame, meta: dict) -> pd.DataFrame:
-    for key in ("country", "period_start", "period_end", "census_date", "country_name",
-                "region", "source"):
+    for key in (
+        "country",
+        "period_start",
+        "period_end",
+        "census_date",
+        "country_name",
+        "region",
+        "source",
+    ):
         df[key] = meta[key]
     for col in ("value", "denominator", "ci_lower", "ci_upper"):
         df[col] = pd.to_numeric(df[col]).astype(float)
-    df["numerator"] = pd.array(np.round(pd.to_numeric(df["numerator"]).to_numpy(dtype=float)),
-                               dtype="Int64")
+    df["numerator"] = pd.array(
+        np.round(pd.to_numeric(df["numerator"]).to_numpy(dtype=float)), dtype="Int64"
+    )
     df["core"] = df["core"].astype(bool)
-    for col in ("country", "period_start", "period_end", "census_date", "indicator", "dimension",
-                "group", "unit", "flags", "country_name", "region", "indicator_name", "kind",
-                "source", "caveats"):
+    for col in (
+        "country",
+        "period_start",
+        "period_end",
+        "census_date",
+        "indicator",
+        "dimension",
+        "group",
+        "unit",
+        "flags",
+        "country_name",
+        "region",
+        "indicator_name",
+        "kind",
+        "source",
+        "caveats",
+    ):
         df[col] = df[col].astype(str)
     return df[RESULT_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
 
@@ -1154,8 +1379,15 @@ def _finish_durations(df: pd.DataFrame, meta: dict) -> pd.DataFrame:
     for key in ("country", "period_start", "period_end"):
         df[key] = meta[key]
     df["value"] = pd.to_numeric(df["value"]).astype(float)
-    for col in ("country", "indicator", "dimension", "group", "statistic", "period_start",
-                "period_end"):
+    for col in (
+        "country",
+        "indicator",
+        "dimension",
+        "group",
+        "statistic",
+        "period_start",
+        "period_end",
+    ):
         df[col] = df[col].astype(str)
     return df[DURATION_COLUMNS].reset_index(drop=True)
 
@@ -1196,11 +1428,14 @@ def combine_results(results: Iterable[IndicatorResults]) -> IndicatorResults:
         params = {r.country: r.parameters for r in results}
     return IndicatorResults(
         indicators=ResultSchema.validate(
-            pd.concat([r.indicators for r in results], ignore_index=True)),
+            pd.concat([r.indicators for r in results], ignore_index=True)
+        ),
         durations=DurationsSchema.validate(
-            pd.concat([r.durations for r in results], ignore_index=True)),
+            pd.concat([r.durations for r in results], ignore_index=True)
+        ),
         reconciliation=ReconciliationSchema.validate(
-            pd.concat([r.reconciliation for r in results], ignore_index=True)),
+            pd.concat([r.reconciliation for r in results], ignore_index=True)
+        ),
         parameters=params,
         country=",".join(r.country for r in results),
     )
@@ -1230,9 +1465,11 @@ class Explanation:
     note: str = ""
 
     def __repr__(self) -> str:
-        return (f"Explanation({self.indicator} {self.dimension}/{self.group}: "
-                f"{len(self.numerator)} numerator records, {len(self.denominator)} denominator "
-                f"records)")
+        return (
+            f"Explanation({self.indicator} {self.dimension}/{self.group}: "
+            f"{len(self.numerator)} numerator records, {len(self.denominator)} denominator "
+            f"records)"
+        )
 
     def __getitem__(self, key: str) -> pd.DataFrame:  # dict-like access
         return getattr(self, key)
@@ -1243,8 +1480,9 @@ def _find_dimension(spec: IndicatorSpec, group: str) -> str:
     if "area" in spec.disaggregations and not candidates:
         candidates = ["area"]
     if len(candidates) != 1:
-        raise ValueError(f"give dimension= for group {group!r} of {spec.id} (candidates: "
-                         f"{candidates or 'none'})")
+        raise ValueError(
+            f"give dimension= for group {group!r} of {spec.id} (candidates: {candidates or 'none'})"
+        )
     return candidates[0]
 
 
@@ -1269,8 +1507,9 @@ def _with_source(ds, table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def explain(ds, indicator: str, group: str | None = None, dimension: str | None = None,
-            **parameters: Any) -> Explanation:
+def explain(
+    ds, indicator: str, group: str | None = None, dimension: str | None = None, **parameters: Any
+) -> Explanation:
     """The records behind the numerator and the denominator of one cell.
 
     Parameters
@@ -1314,11 +1553,23 @@ def explain(ds, indicator: str, group: str | None = None, dimension: str | None 
         ev = get_events(ds, pd.Timestamp(params["census_date"]))
         pop = ev.child_population
         den = _select(pop, dim, group) if dim in POPULATION_DIMENSIONS else pop.copy()
-        return Explanation(spec.id, dim, group, _with_source(ds, cohort.table, num),
-                           _with_source(ds, "population", den), "child population of C's year")
+        return Explanation(
+            spec.id,
+            dim,
+            group,
+            _with_source(ds, cohort.table, num),
+            _with_source(ds, "population", den),
+            "child population of C's year",
+        )
     else:
         num = _select(rec, dim, group)
         den = _select(cohort.denominator_records, dim, group)
         note = f"deaths_denominator={params['deaths_denominator']}; weight = days or 1"
-    return Explanation(spec.id, dim, group, _with_source(ds, cohort.table, num),
-                       _with_source(ds, cohort.table, den), note)
+    return Explanation(
+        spec.id,
+        dim,
+        group,
+        _with_source(ds, cohort.table, num),
+        _with_source(ds, cohort.table, den),
+        note,
+    )

@@ -113,7 +113,7 @@ def birthday(dob_days: np.ndarray, years: int) -> np.ndarray:
     month = np.where(feb29, 3, bm)
     day = np.where(feb29, 1, bd)
     months = (year - 1970) * 12 + (month - 1)
-    out = (months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1)
+    out = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1
     out = out.astype(float)
     out[np.isnan(dob_days)] = np.nan
     return out
@@ -196,15 +196,22 @@ class Events:
         """Children (first row of each child_id), with ``dob_days``."""
         ch = self.ds.tables.get("children")
         if ch is None:
-            ch = pd.DataFrame({"child_id": pd.Series([], dtype="string"),
-                               "sex": _cat([], SEX), "date_of_birth": pd.Series([], dtype="datetime64[ns]")})
+            ch = pd.DataFrame(
+                {
+                    "child_id": pd.Series([], dtype="string"),
+                    "sex": _cat([], SEX),
+                    "date_of_birth": pd.Series([], dtype="datetime64[ns]"),
+                }
+            )
         ch = ch.drop_duplicates("child_id", keep="first")
         ch = ch[ch["child_id"].notna()]
-        return pd.DataFrame({
-            "child_id": ch["child_id"].to_numpy(),
-            "sex": _cat(ch["sex"].astype(object).fillna("U"), SEX),
-            "dob_days": day_numbers(ch["date_of_birth"]),
-        })
+        return pd.DataFrame(
+            {
+                "child_id": ch["child_id"].to_numpy(),
+                "sex": _cat(ch["sex"].astype(object).fillna("U"), SEX),
+                "dob_days": day_numbers(ch["date_of_birth"]),
+            }
+        )
 
     def child_attributes(self, child_id: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
         """Sex (categorical) and date of birth (day numbers) of each child_id in a table."""
@@ -224,30 +231,42 @@ class Events:
         (sex F/M, ages 0-17), else ``other_year``, ``aged_18_or_over`` or ``missing_value``."""
         pop = self.ds.tables.get("population")
         if pop is None:
-            pop = pd.DataFrame({"year": pd.array([], dtype="Int64"), "sex": _cat([], ("F", "M")),
-                                "age": pd.array([], dtype="Int64"),
-                                "population": pd.array([], dtype="Int64")})
+            pop = pd.DataFrame(
+                {
+                    "year": pd.array([], dtype="Int64"),
+                    "sex": _cat([], ("F", "M")),
+                    "age": pd.array([], dtype="Int64"),
+                    "population": pd.array([], dtype="Int64"),
+                }
+            )
         year = pop["year"].to_numpy(dtype=float, na_value=np.nan)
         age = pop["age"].to_numpy(dtype=float, na_value=np.nan)
         value = pop["population"].to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(year) | np.isnan(age) | np.isnan(value) | pop["sex"].isna().to_numpy()
         other_year = year != self.census_date.year
         adult = age >= 18
-        reason = np.select([missing, other_year, adult, age < 0],
-                           ["missing_value", "other_year", "aged_18_or_over", "missing_value"],
-                           "used")
-        area = (pop["area"].astype(object) if "area" in pop.columns
-                else pd.Series(None, index=pop.index, dtype=object))
-        out = pd.DataFrame({
-            "row": np.arange(len(pop)),
-            "year": year,
-            "sex": pop["sex"].to_numpy(),
-            "age": age,
-            "age_group": age_group_codes(age),
-            "area": area.where(area.notna(), None).to_numpy(),
-            "population": value,
-            "reason": reason,
-        })
+        reason = np.select(
+            [missing, other_year, adult, age < 0],
+            ["missing_value", "other_year", "aged_18_or_over", "missing_value"],
+            "used",
+        )
+        area = (
+            pop["area"].astype(object)
+            if "area" in pop.columns
+            else pd.Series(None, index=pop.index, dtype=object)
+        )
+        out = pd.DataFrame(
+            {
+                "row": np.arange(len(pop)),
+                "year": year,
+                "sex": pop["sex"].to_numpy(),
+                "age": age,
+                "age_group": age_group_codes(age),
+                "area": area.where(area.notna(), None).to_numpy(),
+                "population": value,
+                "reason": reason,
+            }
+        )
         return out
 
     @cached_property
@@ -269,7 +288,9 @@ class Events:
         fac = self.facilities
         n = len(facility_id)
         if fac is None:
-            return _cat(np.full(n, None, dtype=object), FACILITY_TYPE), np.full(n, None, dtype=object)
+            return _cat(np.full(n, None, dtype=object), FACILITY_TYPE), np.full(
+                n, None, dtype=object
+            )
         pos = pd.Index(fac["facility_id"].astype(object)).get_indexer(facility_id.astype(object))
         found = pos >= 0
         codes = np.full(n, -1, dtype=np.int16)
@@ -302,30 +323,35 @@ class Events:
             return None
         sex, dob = self.child_attributes(det["child_id"])
         ftype, farea = self._facility_lookup(det["facility_id"])
-        ep = pd.DataFrame({
-            "row": np.arange(len(det)),
-            "episode_id": det["episode_id"].astype(object).to_numpy(),
-            "child_id": det["child_id"].astype(object).to_numpy(),
-            "facility_id": det["facility_id"].astype(object).to_numpy(),
-            "sex": sex,
-            "dob_days": dob,
-            "adm": day_numbers(det["admission_date"]),
-            "rel": day_numbers(det["release_date"]),
-            "end_reason": det["end_reason"].array,
-            "sentence": day_numbers(det["sentence_date"]),
-            "separated": det["wholly_separated_from_adults"].array,
-            "aftercare": det["received_aftercare"].array,
-            "facility_type": ftype,
-            "area": farea,
-        })
+        ep = pd.DataFrame(
+            {
+                "row": np.arange(len(det)),
+                "episode_id": det["episode_id"].astype(object).to_numpy(),
+                "child_id": det["child_id"].astype(object).to_numpy(),
+                "facility_id": det["facility_id"].astype(object).to_numpy(),
+                "sex": sex,
+                "dob_days": dob,
+                "adm": day_numbers(det["admission_date"]),
+                "rel": day_numbers(det["release_date"]),
+                "end_reason": det["end_reason"].array,
+                "sentence": day_numbers(det["sentence_date"]),
+                "separated": det["wholly_separated_from_adults"].array,
+                "aftercare": det["received_aftercare"].array,
+                "facility_type": ftype,
+                "area": farea,
+            }
+        )
         ep["_rel_sort"] = np.where(np.isnan(ep["rel"]), np.inf, ep["rel"])
-        ep = ep.sort_values(["child_id", "adm", "_rel_sort", "episode_id"], kind="stable",
-                            na_position="last").reset_index(drop=True)
+        ep = ep.sort_values(
+            ["child_id", "adm", "_rel_sort", "episode_id"], kind="stable", na_position="last"
+        ).reset_index(drop=True)
         ep = ep.drop(columns="_rel_sort")
         child = ep["child_id"].to_numpy()
         adm = ep["adm"].to_numpy()
         rel = ep["rel"].to_numpy()
-        is_transfer = (ep["end_reason"].astype(object) == "transfer").to_numpy(dtype=bool, na_value=False)
+        is_transfer = (ep["end_reason"].astype(object) == "transfer").to_numpy(
+            dtype=bool, na_value=False
+        )
         chained = np.zeros(len(ep), dtype=bool)
         if len(ep) > 1:
             chained[1:] = (child[1:] == child[:-1]) & is_transfer[:-1] & (rel[:-1] == adm[1:])
@@ -396,17 +422,19 @@ class Events:
     # ----------------------------------------------------------------- periods (JJ04, JJ05)
     def _periods(self, start: np.ndarray, end: np.ndarray, exists: np.ndarray) -> pd.DataFrame:
         sp = self.spells
-        out = pd.DataFrame({
-            "spell": sp["spell"].to_numpy(),
-            "child_id": sp["child_id"].to_numpy(),
-            "sex": sp["sex"].to_numpy(),
-            "age": sp["age_adm"].to_numpy(),
-            "age_group": sp["age_group_adm"].to_numpy(),
-            "spell_adm": sp["spell_adm"].to_numpy(),
-            "start": start,
-            "end": end,
-            "exists": exists,
-        })
+        out = pd.DataFrame(
+            {
+                "spell": sp["spell"].to_numpy(),
+                "child_id": sp["child_id"].to_numpy(),
+                "sex": sp["sex"].to_numpy(),
+                "age": sp["age_adm"].to_numpy(),
+                "age_group": sp["age_group_adm"].to_numpy(),
+                "spell_adm": sp["spell_adm"].to_numpy(),
+                "start": start,
+                "end": end,
+                "exists": exists,
+            }
+        )
         out["days"] = out["end"] - out["start"]
         ended_in_p = (out["end"] >= self.ps) & (out["end"] <= self.pe)
         out["ended_in_p"] = exists & ended_in_p.to_numpy()
@@ -470,11 +498,13 @@ class Events:
         known = ~np.isnan(dob)
         b14, b16, b18 = (birthday(dob, n) for n in _AGE_BOUNDS)
         total = overlap_days(start, end_excl, -np.inf, np.inf)
-        out = pd.DataFrame({
-            "row": ep["row"].to_numpy(),
-            "child_id": ep["child_id"].to_numpy(),
-            "sex": ep["sex"].to_numpy(),
-        })
+        out = pd.DataFrame(
+            {
+                "row": ep["row"].to_numpy(),
+                "child_id": ep["child_id"].to_numpy(),
+                "sex": ep["sex"].to_numpy(),
+            }
+        )
         out["days_0-13"] = np.where(known, overlap_days(start, end_excl, -np.inf, b14), 0.0)
         out["days_14-15"] = np.where(known, overlap_days(start, end_excl, b14, b16), 0.0)
         out["days_16-17"] = np.where(known, overlap_days(start, end_excl, b16, b18), 0.0)

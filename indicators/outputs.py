@@ -27,16 +27,20 @@ from .safety import neutralise_frame
 __all__ = ["OUTPUT_FILES", "definitions_frame", "file_sha256", "write_outputs"]
 
 OUTPUT_FILES = (
-    "indicators.csv", "durations.csv", "reconciliation.csv", "manifest.json", "indicators.xlsx",
+    "indicators.csv",
+    "durations.csv",
+    "reconciliation.csv",
+    "manifest.json",
+    "indicators.xlsx",
 )
 
 FLAG_NOTES = {
     "not_available": "a table the indicator needs is missing, or the policy answer was not given "
-                     "(never reported as 0)",
+    "(never reported as 0)",
     "small_numerator": "a rate whose numerator is under small_numerator_threshold",
     "small_denominator": "a percentage whose denominator is under small_denominator_threshold",
     "no_population": "a population-based rate for a group without population (sex U, age "
-                     "unknown, an area missing from the population): value and denominator empty",
+    "unknown, an area missing from the population): value and denominator empty",
     "suppressed": "hidden by disclosure control (public outputs)",
 }
 
@@ -54,14 +58,23 @@ def definitions_frame() -> pd.DataFrame:
     """The indicator definitions (``definitions.toml``) as a table, for the workbook."""
     rows = []
     for s in load_definitions():
-        rows.append({
-            "indicator": s.id, "name": s.name, "core": s.core, "kind": s.kind,
-            "frame": s.frame, "unit": s.unit, "definition": s.definition,
-            "numerator": s.numerator, "denominator": s.denominator,
-            "age_reference_day": s.age_reference_day,
-            "disaggregations": ", ".join(("total", *s.disaggregations)),
-            "tables": ", ".join(s.tables), "manual": s.manual,
-        })
+        rows.append(
+            {
+                "indicator": s.id,
+                "name": s.name,
+                "core": s.core,
+                "kind": s.kind,
+                "frame": s.frame,
+                "unit": s.unit,
+                "definition": s.definition,
+                "numerator": s.numerator,
+                "denominator": s.denominator,
+                "age_reference_day": s.age_reference_day,
+                "disaggregations": ", ".join(("total", *s.disaggregations)),
+                "tables": ", ".join(s.tables),
+                "manual": s.manual,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -74,16 +87,22 @@ def _inputs_manifest(inputs: Iterable[Any]) -> list[dict[str, Any]]:
             sources = getattr(item, "sources", None) or {}
             files = [Path(path) / "dataset.toml", *sources.values()]
             if not sources:
-                files += sorted(p for p in Path(path).iterdir()
-                                if p.suffix in (".csv", ".parquet", ".xlsx"))
+                files += sorted(
+                    p for p in Path(path).iterdir() if p.suffix in (".csv", ".parquet", ".xlsx")
+                )
         elif path is not None and Path(path).is_file():
             files = [Path(path)]
-        out.append({
-            "dataset": str(path) if path is not None else None,
-            "country": getattr(item, "country", None),
-            "files": [{"name": f.name, "sha256": file_sha256(f), "bytes": f.stat().st_size}
-                      for f in files if f.is_file()],
-        })
+        out.append(
+            {
+                "dataset": str(path) if path is not None else None,
+                "country": getattr(item, "country", None),
+                "files": [
+                    {"name": f.name, "sha256": file_sha256(f), "bytes": f.stat().st_size}
+                    for f in files
+                    if f.is_file()
+                ],
+            }
+        )
     return out
 
 
@@ -101,15 +120,24 @@ def _jsonable(obj: Any) -> Any:
 
 def _notes_frame(results: IndicatorResults) -> pd.DataFrame:
     lines = [
-        ("about", "UNICEF/UNODC juvenile justice indicators computed by jj-indicators "
-                  f"{__version__} from individual records."),
+        (
+            "about",
+            "UNICEF/UNODC juvenile justice indicators computed by jj-indicators "
+            f"{__version__} from individual records.",
+        ),
         ("countries", results.country),
         ("parameters", json.dumps(_jsonable(results.parameters), sort_keys=True)),
         ("values", "unrounded; rounding happens only for display"),
-        ("intervals", "exact Poisson for rates (JJ01-JJ03, JJ06), Wilson for percentages, "
-                      "order statistics for medians (JJ04, JJ05); at the confidence level above"),
-        ("reconciliation", "for each indicator and table: records read = used + left out; "
-                           "one row per reason (reason 'used' first)"),
+        (
+            "intervals",
+            "exact Poisson for rates (JJ01-JJ03, JJ06), Wilson for percentages, "
+            "order statistics for medians (JJ04, JJ05); at the confidence level above",
+        ),
+        (
+            "reconciliation",
+            "for each indicator and table: records read = used + left out; "
+            "one row per reason (reason 'used' first)",
+        ),
         ("reconciliation columns", ", ".join(RECONCILIATION_COLUMNS)),
     ]
     lines += [(f"flag {f}", FLAG_NOTES.get(f, "")) for f in (*FLAGS, "suppressed")]
@@ -162,8 +190,9 @@ def write_outputs(
         with pd.ExcelWriter(path, engine="openpyxl") as xl:
             frames["indicators"].to_excel(xl, sheet_name="indicators", index=False)
             frames["durations"].to_excel(xl, sheet_name="durations", index=False)
-            neutralise_frame(definitions_frame()).to_excel(xl, sheet_name="definitions",
-                                                           index=False)
+            neutralise_frame(definitions_frame()).to_excel(
+                xl, sheet_name="definitions", index=False
+            )
             frames["reconciliation"].to_excel(xl, sheet_name="reconciliation", index=False)
             neutralise_frame(_notes_frame(results)).to_excel(xl, sheet_name="notes", index=False)
         written[path.name] = path
@@ -179,8 +208,11 @@ def write_outputs(
         "parameters": _jsonable(results.parameters),
         "inputs": _inputs_manifest(inputs),
         "outputs": sorted([*written, "manifest.json"]),
-        "rows": {"indicators": len(results.indicators), "durations": len(results.durations),
-                 "reconciliation": len(results.reconciliation)},
+        "rows": {
+            "indicators": len(results.indicators),
+            "durations": len(results.durations),
+            "reconciliation": len(results.reconciliation),
+        },
     }
     if extra_manifest:
         manifest.update(_jsonable(extra_manifest))

@@ -28,8 +28,12 @@ VARIANTS = {
     "child_census": {"count_unit": "child", "deaths_denominator": "census"},
 }
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-        ast.Div: operator.truediv}
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 
 
 def exact(text: str) -> float:
@@ -73,22 +77,30 @@ def _close(actual, expected_text: str) -> bool:
     want = exact(expected_text)
     if np.isnan(want):
         return actual is None or pd.isna(actual)
-    return actual is not None and not pd.isna(actual) and np.isclose(
-        float(actual), want, rtol=1e-12, atol=1e-12)
+    return (
+        actual is not None
+        and not pd.isna(actual)
+        and np.isclose(float(actual), want, rtol=1e-12, atol=1e-12)
+    )
 
 
 def _cases():
     exp = _expected()
-    return [pytest.param(r, id=f"{r['variant']}-{r['indicator']}-{r['dimension']}-{r['group']}")
-            for r in exp.to_dict("records")]
+    return [
+        pytest.param(r, id=f"{r['variant']}-{r['indicator']}-{r['dimension']}-{r['group']}")
+        for r in exp.to_dict("records")
+    ]
 
 
 @pytest.mark.parametrize("row", _cases())
 def test_hand_expected(results, row):
     res = results[row["variant"]]
     df = res.indicators
-    sel = df[(df["indicator"] == row["indicator"]) & (df["dimension"] == row["dimension"])
-             & (df["group"] == row["group"])]
+    sel = df[
+        (df["indicator"] == row["indicator"])
+        & (df["dimension"] == row["dimension"])
+        & (df["group"] == row["group"])
+    ]
     if row["numerator"] == "ABSENT":
         assert sel.empty, f"row must not be reported:\n{sel}"
         return
@@ -99,8 +111,12 @@ def test_hand_expected(results, row):
     assert _close(got["value"], row["value"]), ("value", got["value"])
     if row["mean"] != "":
         dur = res.durations
-        mean = dur[(dur["indicator"] == row["indicator"]) & (dur["dimension"] == row["dimension"])
-                   & (dur["group"] == row["group"]) & (dur["statistic"] == "mean")]["value"]
+        mean = dur[
+            (dur["indicator"] == row["indicator"])
+            & (dur["dimension"] == row["dimension"])
+            & (dur["group"] == row["group"])
+            & (dur["statistic"] == "mean")
+        ]["value"]
         assert len(mean) == 1
         assert _close(mean.iloc[0], row["mean"]), ("mean", mean.iloc[0])
 
@@ -132,7 +148,9 @@ def test_reconciliation_adds_up(results):
         rec = res.reconciliation
         for _, block in rec.groupby(["indicator", "table"]):
             assert block["count"].sum() == block["records_read"].iloc[0]
-            assert block["used"].iloc[0] + block["left_out"].iloc[0] == block["records_read"].iloc[0]
+            assert (
+                block["used"].iloc[0] + block["left_out"].iloc[0] == block["records_read"].iloc[0]
+            )
 
 
 def test_reconciliation_reasons(results):
