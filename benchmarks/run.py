@@ -124,48 +124,38 @@ class _Stage:
 
 
 def _report_stage(results: Any, ds: Any, out: Path) -> list[str]:
-    """Draw the charts and write the output files the package offers; returns notes."""
+    """Write the output files and the country report with its charts; returns notes.
+
+    What ``jj-indicators compute --out`` and ``jj-indicators report`` do after computing:
+    ``indicators.outputs.write_outputs`` (CSV, Excel, manifest) and
+    ``indicators.report.write_country_report`` (PDF and one PNG/SVG per chart).
+    """
     import importlib
 
+    import matplotlib
+
+    matplotlib.use("Agg")
     notes = []
     done = 0
-    try:
-        outputs = importlib.import_module("indicators.outputs")
-        write_outputs = getattr(outputs, "write_outputs", None)
-    except ImportError:
-        write_outputs = None
-    if write_outputs is not None:
+    steps = (
+        ("outputs", "write_outputs", lambda fn: fn(results, out / "outputs")),
+        ("report", "write_country_report", lambda fn: fn(
+            getattr(results, "indicators", results), getattr(results, "durations", None),
+            ds.country, out / "report")),
+    )
+    for module, name, call in steps:
         try:
-            write_outputs(results, out / "outputs")
+            fn = getattr(importlib.import_module(f"indicators.{module}"), name)
+        except (ImportError, AttributeError) as exc:
+            notes.append(f"report stage: no {module}.{name} ({exc}).")
+            continue
+        try:
+            call(fn)
             done += 1
-        except Exception as exc:  # a benchmark notes a failing stage, it does not stop
-            notes.append(f"write_outputs failed: {type(exc).__name__}: {exc}")
-    try:
-        charts = importlib.import_module("indicators.charts")
-    except ImportError as exc:
-        notes.append(f"no charts module ({exc})")
-        charts = None
-    if charts is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        for name in sorted(n for n in dir(charts) if n.startswith("plot_")):
-            fn = getattr(charts, name)
-            if not callable(fn):
-                continue
-            try:
-                ax = fn(results)
-                fig = ax.figure if hasattr(ax, "figure") else plt.gcf()
-                fig.savefig(out / f"{name}.png", dpi=100)
-                plt.close("all")
-                done += 1
-            except Exception as exc:
-                notes.append(f"{name} skipped: {type(exc).__name__}: {str(exc)[:80]}")
-                plt.close("all")
+        except Exception as exc:  # a benchmark notes a failing step, it does not stop
+            notes.append(f"report stage: {name} failed: {type(exc).__name__}: {str(exc)[:120]}.")
     if done == 0:
-        notes.append("nothing to report: no write_outputs and no working plot_* function")
+        notes.append("report stage: nothing to run.")
     return notes
 
 
@@ -252,13 +242,13 @@ def _run_worker(args: list[str], timeout: float | None = None) -> dict[str, Any]
 # Datasets.
 
 
-def ensure_dataset(children: int, seed: int, period: int, profile: str | None,
+def ensure_dataset(children: int, seed: int, period: int, profile: str,
                    fmt: str = "parquet") -> tuple[Path, float | None]:
     """The cached simulated dataset of this size, generated when missing.
 
     Returns the dataset folder and the generation time (None when it came from the cache).
     """
-    tag = f"{profile or 'default'}-{children}-s{seed}-{period}-{fmt}"
+    tag = f"{profile}-{children}-s{seed}-{period}-{fmt}"
     folder = CACHE / tag
     done = folder / ".complete"
     if not done.is_file():
@@ -267,12 +257,15 @@ def ensure_dataset(children: int, seed: int, period: int, profile: str | None,
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        cmd = [sys.executable, "-m", "indicators", "simulate", "--children", str(children),
-               "--seed", str(seed), "--period", str(period), "--out", str(folder / "data"),
-               "--format", fmt]
-        if profile:
-            cmd += ["--profile", profile]
-        print(f"generating {children:,} children: {' '.join(cmd[1:])}", flush=True)
+        # The simulator's public API (what `jj-indicators simulate ... --format parquet` runs),
+        # in a separate process so that its memory does not count against the stages.
+        code = (
+            "import sys; from indicators.simulate import simulate_frames, write_dataset; "
+            f"write_dataset(simulate_frames({profile!r}, {children}, seed={seed}, "
+            f"period={period}), sys.argv[1], format={fmt!r})"
+        )
+        cmd = [sys.executable, "-c", code, str(folder / "data" / "dataset")]
+        print(f"generating {children:,} children ({profile}, seed {seed}, {period})", flush=True)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         seconds = time.perf_counter() - t0
@@ -480,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="runs per size (default 3; 1 with --quick)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--period", type=int, default=2024)
-    parser.add_argument("--profile", help="simulator profile (default: the simulator's)")
+    parser.add_argument("--profile", default="northland", help="simulator profile")
     parser.add_argument("--stages", default=",".join(STAGES),
                         help="comma-separated subset of " + ",".join(STAGES))
     parser.add_argument("--no-reference", action="store_true", help="skip the DuckDB reference")
