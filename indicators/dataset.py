@@ -301,43 +301,101 @@ def _code_hint(value: str, codes: tuple[str, ...]) -> str:
     return ""
 
 
+FIRST_DAY = np.datetime64("1900-01-01", "D")
+LAST_DAY = np.datetime64("2100-12-31", "D")
+"""Dates outside these bounds are refused as impossible for juvenile-justice records."""
+
+
+def _arrow_text(text: pd.Series):
+    import pyarrow as pa
+
+    return pa.array(text.array).cast(pa.large_string())
+
+
+def _lookup(text: pd.Series, mapping: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``mapping`` for each cell (-1 when not found) and the mask of unknown values.
+
+    One hash pass over the column (factorize), then a dict lookup per distinct value.
+    """
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    umap = np.fromiter((mapping.get(u, -1) for u in uniques), dtype=np.int64,
+                       count=len(uniques))
+    out = np.full(len(text), -1, dtype=np.int64)
+    known = codes >= 0
+    if len(umap):
+        out[known] = umap[codes[known]]
+    return out, known & (out < 0)
+
+
+def _text_days(text: pd.Series) -> np.ndarray:
+    """ISO dates as datetime64[D] (NaT where missing or unparseable)."""
+    import pyarrow as pa
+
+    try:  # strict and fast: the common case of a clean column
+        arr = _arrow_text(text)
+        return arr.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        pass
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return parsed.to_numpy(dtype="datetime64[D]", na_value=np.datetime64("NaT"))
+
+
 def _parse_column(
-    text: pd.Series, col: Column, issues: list[Issue], table_file: str
+    text: pd.Series | None,
+    col: Column,
+    issues: list[Issue],
+    table_file: str,
+    raw: pd.Series | None = None,
 ) -> tuple[pd.Series, np.ndarray | None]:
-    """Parse one text column; returns the typed column and the positions that failed."""
+    """Parse one column; returns the typed column and the positions that failed.
+
+    ``raw`` is the column as given: when it is already of the right type (Parquet, typed
+    frames) it is converted directly; otherwise ``text`` (stripped text) is parsed.
+    """
+    dtype = raw.dtype if raw is not None else None
+    if col.kind == "date" and dtype is not None and pd.api.types.is_datetime64_any_dtype(dtype):
+        if getattr(dtype, "tz", None) is not None:
+            raw = raw.dt.tz_localize(None)
+        days = np.asarray(raw.to_numpy()).astype("datetime64[D]")
+        return _dates_out(days, np.zeros(len(raw), bool), raw,
+                          col, issues, table_file)
+    if col.kind == "bool" and dtype is not None and (
+            pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)):
+        return raw.astype("boolean"), None
+    if col.kind == "int" and dtype is not None and pd.api.types.is_integer_dtype(dtype):
+        return raw.astype("Int64"), None
+    if text is None:
+        text = _to_text(raw)
     present = text.notna().to_numpy()
     if col.kind in ("id", "string"):
         return text, None
     bad: np.ndarray | None = None
     if col.kind == "code":
-        ok = text.isin(col.codes).to_numpy(bool) | ~present
-        if not ok.all():
-            bad = ~ok
+        cat, bad_mask = _lookup(text, {c: i for i, c in enumerate(col.codes)})
+        if bad_mask.any():
+            bad = bad_mask
             allowed = ", ".join(col.codes)
             _record_bad(issues, table_file, bad, text, col.name, "not_in_codes",
                         lambda v: f"{v!r} is not a code of {col.name}; allowed: {allowed}"
                         + _code_hint(v, col.codes))
-        values = text.where(ok).to_numpy(dtype=object, na_value=None)
-        out = pd.Series(pd.Categorical(values, categories=list(col.codes)), index=text.index)
+        out = pd.Series(pd.Categorical.from_codes(cat, categories=list(col.codes)),
+                        index=text.index)
     elif col.kind == "date":
-        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        bad_mask = present & parsed.isna().to_numpy()
+        days = _text_days(text)
+        bad_mask = present & np.isnat(days)
         if bad_mask.any():
-            bad = bad_mask
-            _record_bad(issues, table_file, bad, text, col.name, "invalid_date",
+            _record_bad(issues, table_file, bad_mask, text, col.name, "invalid_date",
                         lambda v: f"{v!r} is not a date written YYYY-MM-DD (or is impossible)")
-        out = parsed.astype("datetime64[ns]")
+        return _dates_out(days, bad_mask, text, col, issues, table_file)
     elif col.kind == "bool":
-        low = text.str.lower()
-        out = pd.Series(pd.NA, index=text.index, dtype="boolean")
-        out[low.isin(TRUE_WORDS).fillna(False).to_numpy(bool)] = True
-        out[low.isin(FALSE_WORDS).fillna(False).to_numpy(bool)] = False
-        bad_mask = present & out.isna().to_numpy()
+        words = {w: 1 for w in TRUE_WORDS} | {w: 0 for w in FALSE_WORDS}
+        val, bad_mask = _lookup(text.str.lower(), words)
         if bad_mask.any():
             bad = bad_mask
             _record_bad(issues, table_file, bad, text, col.name, "invalid_boolean",
                         lambda v: f"{v!r} is not a yes/no value; write true or false "
                         "(yes/no, 1/0 also accepted)")
+        out = pd.Series(pd.arrays.BooleanArray(val == 1, val < 0), index=text.index)
     elif col.kind == "int":
         num = pd.to_numeric(text, errors="coerce")
         whole = (num.notna() & (num == np.floor(num)) & (num.abs() < 2**53)).to_numpy(bool)
@@ -352,6 +410,19 @@ def _parse_column(
     return out, (np.flatnonzero(bad) if bad is not None else None)
 
 
+def _dates_out(days, bad_mask, shown, col, issues, table_file):
+    """Refuse dates outside FIRST_DAY..LAST_DAY; return datetime64[ns] and failed positions."""
+    far = ~np.isnat(days) & ((days < FIRST_DAY) | (days > LAST_DAY))
+    if far.any():
+        _record_bad(issues, table_file, far, _to_text(shown) if shown.dtype != "string"
+                    else shown, col.name, "invalid_date",
+                    lambda v: f"{v!r} is outside the years 1900 to 2100: is it mistyped?")
+        days = np.where(far, np.datetime64("NaT"), days)
+        bad_mask = bad_mask | far
+    out = pd.Series(days.astype("datetime64[ns]"), index=shown.index)
+    return out, (np.flatnonzero(bad_mask) if bad_mask.any() else None)
+
+
 def _cap_cells(text: pd.Series, column: str, issues: list[Issue], table_file: str) -> pd.Series:
     lengths = text.str.len()
     too_long = (lengths > MAX_CELL_CHARS).fillna(False).to_numpy(bool)
@@ -361,6 +432,20 @@ def _cap_cells(text: pd.Series, column: str, issues: list[Issue], table_file: st
                     "accepted): is this the right column or file?")
         text = text.mask(too_long)
     return text
+
+
+def _needs_text(raw: pd.Series, col: Column) -> bool:
+    """False when the column already has the type its kind needs (no text round trip)."""
+    dtype = raw.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    if col.kind == "date":
+        return not pd.api.types.is_datetime64_any_dtype(dtype)
+    if col.kind == "bool":
+        return not pd.api.types.is_bool_dtype(dtype)
+    if col.kind == "int":
+        return not pd.api.types.is_integer_dtype(dtype)
+    return True
 
 
 def typed_table(
@@ -401,8 +486,11 @@ def typed_table(
     absent = []
     for col in TABLES[name]:
         if col.name in frame.columns:
-            text = _cap_cells(_to_text(frame[col.name]), col.name, issues, table_file)
-            out[col.name], bad = _parse_column(text, col, issues, table_file)
+            raw = frame[col.name]
+            text = None
+            if _needs_text(raw, col):
+                text = _cap_cells(_to_text(raw), col.name, issues, table_file)
+            out[col.name], bad = _parse_column(text, col, issues, table_file, raw)
             if bad is not None and failures is not None:
                 failures[(name, col.name)] = bad
         else:
@@ -625,12 +713,20 @@ def _read_parquet(path: Path, issues: list[Issue]) -> pd.DataFrame | None:
                             "GiB accepted"))
         return None
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         pf = pq.ParquetFile(path)
         if not _check_header(list(pf.schema_arrow.names), table_file, issues):
             return None
-        return pf.read().to_pandas()
+        table = pf.read()
+        for i, fld in enumerate(table.schema):
+            if pa.types.is_date(fld.type):  # dates as datetime64, not Python objects
+                table = table.set_column(i, fld.name, table.column(i).cast(pa.timestamp("s")))
+        mapping = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype(),
+                   pa.int32(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype(),
+                   pa.int8(): pd.Int64Dtype()}
+        return table.to_pandas(types_mapper=mapping.get)
     except Exception as exc:  # any pyarrow failure is "unreadable", never a traceback
         issues.append(Issue("error", table_file, None, None, None, "unreadable_file",
                             f"{table_file} cannot be read as Parquet: {_short(str(exc), 200)}"))
