@@ -225,7 +225,20 @@ def _cmd_compute(args: argparse.Namespace) -> int:
             combined, threshold=args.threshold, round_base3=args.round_base3
         )
         combined.indicators = getattr(protected, "indicators", protected)
-        extra["disclosure"].update(threshold=args.threshold, round_base3=args.round_base3)
+        # durations and reconciliation hold counts too: same policy, same pattern
+        from .disclosure import disclosure_policy, suppress_durations, suppress_reconciliation
+
+        combined.durations = suppress_durations(
+            combined.durations, args.threshold, indicators=combined.indicators,
+            round_base3=args.round_base3,
+        )
+        combined.reconciliation = suppress_reconciliation(
+            combined.reconciliation, args.threshold, indicators=combined.indicators,
+            round_base3=args.round_base3,
+        )
+        extra["disclosure"] = disclosure_policy(
+            threshold=args.threshold, round_base3=args.round_base3
+        )
     written = write_outputs(combined, args.out, datasets, extra_manifest=extra)
     if write_sdmx is not None:
         write_sdmx(combined.indicators, args.out)

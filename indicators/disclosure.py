@@ -83,6 +83,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -94,9 +95,11 @@ __all__ = [
     "LINKS",
     "Link",
     "apply_disclosure",
+    "disclose_results",
     "disclosure_policy",
     "hidden_cells",
     "suppress_durations",
+    "suppress_reconciliation",
 ]
 
 SUPPRESSED_FLAG = "suppressed"
@@ -288,16 +291,34 @@ def _key_value(value: Any) -> str:
     return str(value)
 
 
-def _jj06_denominator_is_count(frame: pd.DataFrame, parameters: dict, deaths_denominator) -> bool:
-    option = deaths_denominator or parameters.get("deaths_denominator")
-    if option is not None:
-        return option != "average_daily_population"
-    den = pd.to_numeric(frame.loc[frame["indicator"] == "JJ06", "denominator"], errors="coerce")
-    den = den.dropna().to_numpy(dtype=float)
-    return bool(len(den)) and bool(np.all(den == np.round(den)))
+def _jj06_denominator_is_count(
+    frame: pd.DataFrame, parameters: dict, deaths_denominator: str | None
+) -> pd.Series:
+    """Per row: is JJ06's denominator a count of children (census, distinct_children)?
+
+    The option comes from ``deaths_denominator``, else the parameters (also
+    ``{country: parameters}`` of combined results), else is inferred per country: whole-number
+    denominators are treated as counts (the safe guess), others as person-time.
+    """
+    countries = frame["country"].astype(object).map(_key_value)
+    out = pd.Series(False, index=frame.index)
+    is_jj06 = frame["indicator"].astype(object) == "JJ06"
+    for country in countries[is_jj06].unique():
+        rows = is_jj06 & (countries == country)
+        option = deaths_denominator
+        if option is None:
+            own = parameters.get(country)
+            option = (own if isinstance(own, dict) else parameters).get("deaths_denominator")
+        if option is not None:
+            out[rows] = option != "average_daily_population"
+            continue
+        den = pd.to_numeric(frame.loc[rows, "denominator"], errors="coerce").dropna()
+        den = den.to_numpy(dtype=float)
+        out[rows] = bool(len(den)) and bool(np.all(den == np.round(den)))
+    return out
 
 
-def _count_columns(frame: pd.DataFrame, jj06_count: bool) -> pd.DataFrame:
+def _count_columns(frame: pd.DataFrame, jj06_count: pd.Series) -> pd.DataFrame:
     """Booleans per row: is the numerator / denominator a count (and is it a population)?"""
     kinds = [_kind(k, u) for k, u in zip(_col(frame, "kind"), frame["unit"], strict=True)]
     kinds = pd.Series(kinds, index=frame.index)
@@ -306,6 +327,7 @@ def _count_columns(frame: pd.DataFrame, jj06_count: bool) -> pd.DataFrame:
     num = kinds.isin(["rate", "percentage", "duration"])
     population = (kinds == "rate") & ~is_jj06
     den = (kinds == "percentage") | population | ((kinds == "rate") & is_jj06 & jj06_count)
+    den = den.astype(bool)
     return pd.DataFrame({"kind": kinds, "numerator": num, "denominator": den,
                          "population": population})
 
@@ -491,6 +513,9 @@ def apply_disclosure(
     if round_base3:
         _round_frame(out, counts, flags, flag_pos, hidden, threshold,
                      _confidence(parameters, confidence_level))
+    for col in ("numerator", "denominator"):
+        if col in frame.columns and pd.api.types.is_integer_dtype(frame[col].dtype):
+            out[col] = out[col].round().astype("Int64")
     out["flags"] = pd.Series(
         [f if isinstance(f, str) else "" for f in flags], index=out.index, dtype=object
     ).astype(frame["flags"].dtype if "flags" in frame.columns else object)
@@ -630,6 +655,137 @@ def suppress_durations(
     return out
 
 
+def _suppressed_rows(frame: pd.DataFrame) -> pd.Series:
+    if "flags" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["flags"].astype(object).map(lambda f: SUPPRESSED_FLAG in _split_flags(f))
+
+
+def suppress_reconciliation(
+    reconciliation: pd.DataFrame,
+    threshold: int = 5,
+    *,
+    indicators: pd.DataFrame | None = None,
+    round_base3: bool = False,
+) -> pd.DataFrame:
+    """Public disclosure of the reconciliation table (records read, used, left out by reason).
+
+    Parameters
+    ----------
+    reconciliation : DataFrame
+        country, period_start, period_end, indicator, table, records_read, used, left_out,
+        reason, count (one row per reason; ``used`` is a reason too).
+    threshold : int
+        As in :func:`apply_disclosure`.
+    indicators : DataFrame, optional
+        The *disclosed* indicators frame: where an indicator's ``total/all`` row is suppressed,
+        its ``used`` counts are hidden as well (records used can equal the numerator).
+    round_base3 : bool
+        Round the published counts to base 3.
+
+    Returns
+    -------
+    DataFrame
+        A copy with counts as ``Int64`` (hidden ones empty) and a ``flags`` column.
+
+    Notes
+    -----
+    Relations protected, per country, period, indicator and table:
+    ``records_read = used + left_out`` and ``left_out = sum(count of each reason but used)``;
+    the ``used`` reason's count is ``used``; ``records_read`` of a table is the same for every
+    indicator.
+    """
+    _validate("public", threshold)
+    out = reconciliation.copy()
+    cols = ("records_read", "used", "left_out", "count")
+    for c in cols:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    keys = [tuple(_key_value(v) for v in vals) for vals in zip(
+        *(out[c] for c in ("country", "period_start", "period_end", "indicator", "table")),
+        strict=True)]
+    reasons = out["reason"].astype(object).map(_key_value)
+    prob = _Problem()
+    reasons_of: dict[tuple, list] = {}
+    for idx, k in zip(out.index, keys, strict=True):
+        for c in ("records_read", "used", "left_out"):
+            v = out.at[idx, c]
+            if not np.isnan(v):
+                prob.values[(k, c)] = v
+        v = out.at[idx, "count"]
+        if not np.isnan(v):
+            prob.values[(k, "reason", reasons[idx])] = v
+            if reasons[idx] != "used":
+                reasons_of.setdefault(k, []).append((k, "reason", reasons[idx]))
+    by_table: dict[tuple, list] = {}
+    for k in dict.fromkeys(keys):
+        prob.add_relation((k, "records_read"), [(k, "used"), (k, "left_out")])
+        prob.add_relation((k, "left_out"), reasons_of.get(k, []))
+        prob.add_relation((k, "used"), [(k, "reason", "used")])
+        by_table.setdefault((k[0], k[1], k[2], k[4]), []).append(k)
+    for ks in by_table.values():
+        for a, b in pairwise(ks):
+            prob.add_relation((a, "records_read"), [(b, "records_read")])
+    forced = set()
+    if indicators is not None:
+        ind = _frame_of(indicators)
+        sup = _suppressed_rows(ind) & (ind["dimension"].astype(object) == "total")
+        hidden_totals = {(_key_value(r["country"]), _key_value(r["period_start"]),
+                          _key_value(r["period_end"]), str(r["indicator"]))
+                         for _, r in ind[sup].iterrows()}
+        for k in dict.fromkeys(keys):
+            if k[:4] in hidden_totals:
+                forced.add((k, "used"))
+    hidden = _solve(prob, threshold, forced)
+
+    flags = _col(out, "flags").map(lambda f: f if isinstance(f, str) else "").tolist()
+    for pos, (idx, k) in enumerate(zip(out.index, keys, strict=True)):
+        cells = {c: (k, c) for c in ("records_read", "used", "left_out")}
+        cells["count"] = (k, "reason", reasons[idx])
+        hid = False
+        for c, cell in cells.items():
+            if cell in hidden:
+                out.at[idx, c] = np.nan
+                hid = True
+            elif round_base3 and out.at[idx, c] > 0:
+                out.at[idx, c] = float(_round3(np.array([out.at[idx, c]]), threshold)[0])
+        if hid:
+            flags[pos] = _join_flags([*_split_flags(flags[pos]), SUPPRESSED_FLAG])
+    for c in cols:
+        out[c] = out[c].round().astype("Int64")
+    out["flags"] = flags
+    return out
+
+
+def disclose_results(
+    results: Any, *, threshold: int = 5, round_base3: bool = False, mode: str = "public"
+) -> Any:
+    """Every published table of an ``IndicatorResults`` under one disclosure policy.
+
+    Returns a copy of ``results`` (same class) whose ``indicators`` went through
+    :func:`apply_disclosure`, ``durations`` through :func:`suppress_durations` and
+    ``reconciliation`` through :func:`suppress_reconciliation`, all consistent with each
+    other. ``internal`` mode returns ``results`` unchanged.
+    """
+    import copy
+
+    _validate(mode, threshold)
+    if mode == "internal":
+        return results
+    out = copy.copy(results)
+    out.indicators = apply_disclosure(results, threshold=threshold, round_base3=round_base3)
+    durations = getattr(results, "durations", None)
+    if isinstance(durations, pd.DataFrame):
+        out.durations = suppress_durations(
+            durations, threshold, indicators=out.indicators, round_base3=round_base3
+        )
+    reconciliation = getattr(results, "reconciliation", None)
+    if isinstance(reconciliation, pd.DataFrame):
+        out.reconciliation = suppress_reconciliation(
+            reconciliation, threshold, indicators=out.indicators, round_base3=round_base3
+        )
+    return out
+
+
 def disclosure_policy(
     *, threshold: int = 5, round_base3: bool = False, mode: str = "public"
 ) -> dict:
@@ -663,6 +819,10 @@ def disclosure_policy(
             "published record counts rounded to base 3 (never below the threshold); rates and "
             "percentages recomputed from rounded counts; populations not rounded"
             if round_base3 else "none"
+        ),
+        "reconciliation": (
+            "records read, used and left out by reason protected like counts; records used "
+            "hidden where the indicator's total is hidden"
         ),
         "flag": SUPPRESSED_FLAG,
     }
