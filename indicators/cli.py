@@ -127,15 +127,92 @@ def _not_ready(name: str) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    return _not_ready("validate")
+    """Read a dataset, print the summary grouped by rule; exit 0 valid, 1 errors."""
+    from .dataset import DatasetError, Issue, read_dataset
+    from .validation import _Collector, validate_dataset
+
+    if args.max_examples < 0:
+        raise UsageError("--max-examples must be 0 or more")
+    if args.report and not args.report.lower().endswith(".csv"):
+        raise UsageError(f"--report {args.report}: the report is a .csv file")
+    try:
+        ds = read_dataset(args.dataset)
+    except DatasetError as exc:
+        if args.report:  # the table the user asked for, with the one reason
+            out = _Collector(1)
+            out.add_issues([*exc.issues, Issue("error", str(args.dataset), None, None, None,
+                                               "not_a_dataset", str(exc))])
+            _write_report(out.report(str(args.dataset)), args.report)
+        raise InputError(str(exc)) from None
+    report = validate_dataset(ds)
+    print(report.summary(max_examples=args.max_examples))
+    if args.report:
+        _write_report(report, args.report)
+        print(f"\nThe full table ({len(report.issues):,} rows) is in {args.report}")
+    return 0 if report.ok else 1
+
+
+def _write_report(report, path: str) -> None:
+    try:
+        report.to_csv(path)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    return _not_ready("schema")
+    """Print (or write) the data dictionary generated from the schemas, as Markdown."""
+    from .schemas import data_dictionary
+
+    text = data_dictionary()
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        print(f"data dictionary written to {args.out}")
+    else:
+        print(text)
+    return 0
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    return _not_ready("template")
+    """Write the data-entry workbook and/or the CSV folder; never overwrite a file."""
+    from pathlib import Path
+
+    from .codes import TABLES
+    from .template import write_csv_template, write_template
+
+    if not args.out and not args.csv:
+        raise UsageError("give the workbook to write (OUT.xlsx), or --csv DIR, or both")
+    if args.out and not args.out.lower().endswith(".xlsx"):
+        raise UsageError(f"{args.out}: the workbook name must end with .xlsx")
+    if args.out:
+        out = Path(args.out)
+        if out.exists():
+            raise InputError(f"{out} exists already: choose another name (a template never "
+                             "overwrites a file, which may hold records)")
+    if args.csv:
+        folder = Path(args.csv)
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"{folder} exists and is not a folder")
+        taken = [n for n in ["dataset.toml", *(f"{t}.csv" for t in TABLES)]
+                 if (folder / n).exists()]
+        if taken:
+            raise InputError(f"{folder} already holds {', '.join(taken)}: choose an empty folder "
+                             "(a template never overwrites a file, which may hold records)")
+    try:
+        if args.out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_template(out)
+            print(f"workbook written to {out}: fill in the 'dataset' sheet and the table "
+                  "sheets, then run: jj-indicators validate " + str(out.parent))
+        if args.csv:
+            write_csv_template(folder)
+            print(f"empty CSV files and dataset.toml written to {folder}")
+    except OSError as exc:
+        raise InputError(f"cannot write the template: {exc.strerror or exc}") from None
+    return 0
 
 
 def _compute_refuse_invalid(ds, path: str) -> None:

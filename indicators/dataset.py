@@ -803,6 +803,10 @@ def _metadata_from_sheet(ws, label: str, issues: list[Issue]) -> dict[str, Any]:
             low = value.lower()
             if low in ("true", "false"):
                 value = low == "true"
+            elif re.fullmatch(r"-?\d+", value):
+                value = int(value)
+            elif re.fullmatch(r"-?\d*\.\d+", value):
+                value = float(value)
         elif isinstance(value, _dt.datetime):
             value = value.date()
         elif isinstance(value, float) and value == int(value):

@@ -69,6 +69,8 @@ RULES: dict[str, str] = {
     "unknown_file": "a file that is not part of the format (ignored)",
     "unknown_sheet": "a sheet that is not part of the format (ignored)",
     "unknown_column": "a column that is not part of the format (carried, not used)",
+    "empty_table": "a table with a header and no records (read as zero records)",
+    "not_a_dataset": "the path is not a dataset folder",
     # schemas
     "required_value": "a required value is missing",
     "duplicate_id": "an id that is not unique",
@@ -595,6 +597,11 @@ def validate_dataset(ds: Dataset, *, max_issues_per_rule: int = MAX_ISSUES_PER_R
             out.file("error", f"{name}.csv", "missing_table",
                      f"the required table {name} is missing: add {name}.csv (or "
                      f"{name}.parquet, or a sheet {name} in the workbook)")
+    for name, frame in ds.tables.items():
+        if len(frame) == 0:
+            out.file("warning", ds.source_name(name), "empty_table",
+                     f"{ds.source_name(name)} has no records: it is read as 'there were none' "
+                     "(zero); delete it if these data are not available")
     _run_schemas(ds, out)
     _check_metadata(ds, out)
     t = ds.tables
