@@ -245,17 +245,38 @@ class Cohort:
     km: pd.DataFrame | None = None
 
 
-def _reasons(n: int, conditions: list[tuple[np.ndarray, str]]) -> np.ndarray:
+def _reasons(n: int, conditions: list[tuple[np.ndarray, str]]) -> pd.Categorical:
     """First matching reason per record (in the order given), else ``used``."""
+    labels = ["used"]
+    for _, reason in conditions:
+        if reason not in labels:
+            labels.append(reason)
     if not conditions:
-        return np.full(n, "used", dtype=object)
-    return np.select([c for c, _ in conditions], [r for _, r in conditions], "used").astype(object)
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=labels)
+    codes = np.select(
+        [np.asarray(c, dtype=bool) for c, _ in conditions],
+        [labels.index(r) for _, r in conditions],
+        0,
+    )
+    return pd.Categorical.from_codes(codes.astype(np.int8), categories=labels)
 
 
-def _by_row(n: int, rows: np.ndarray, values: np.ndarray, default: str) -> np.ndarray:
-    out = np.full(n, default, dtype=object)
-    out[rows] = values
+def _mask_by_row(n: int, rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A per-record mask of a table from a mask over some of its rows."""
+    out = np.zeros(n, dtype=bool)
+    out[rows] = mask
     return out
+
+
+def _by_row(n: int, rows: np.ndarray, values: pd.Categorical, default: str) -> pd.Categorical:
+    """Per-record reasons of a table from reasons over some of its rows (others: default)."""
+    values = pd.Categorical(values)
+    labels = list(values.categories)
+    if default not in labels:
+        labels.append(default)
+    codes = np.full(n, labels.index(default), dtype=np.int8)
+    codes[rows] = values.codes
+    return pd.Categorical.from_codes(codes, categories=labels)
 
 
 def _window_start(ev: Events, spec: IndicatorSpec) -> float:
@@ -264,7 +285,7 @@ def _window_start(ev: Events, spec: IndicatorSpec) -> float:
 
 def _cohort_arrests(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     arr = ev.ds.tables["arrests"]
-    sex, dob = ev.child_attributes(arr["child_id"])
+    code, sex, dob = ev.child_lookup(arr["child_id"])
     day = day_numbers(arr["arrest_date"])
     age = age_on(dob, day)
     # age_years is used only where date_of_birth is missing.
@@ -281,18 +302,23 @@ def _cohort_arrests(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
         ],
     )
     used = reasons == "used"
-    area = arr["area"].astype(object) if "area" in arr.columns else pd.Series(None, index=arr.index)
+    area = (
+        arr["area"].array[used]
+        if "area" in arr.columns
+        else pd.array(np.full(int(used.sum()), None, dtype=object), dtype="string")
+    )
     records = pd.DataFrame(
         {
             "row": np.flatnonzero(used),
-            "arrest_id": arr["arrest_id"].astype(object).to_numpy()[used],
-            "child_id": arr["child_id"].astype(object).to_numpy()[used],
+            "child": code[used],
+            "arrest_id": arr["arrest_id"].array[used],
+            "child_id": arr["child_id"].array[used],
             "arrest_date": arr["arrest_date"].to_numpy()[used],
             "sex": sex[used],
             "age": age[used],
             "age_group": groups[used],
             "offence": arr["offence_category"].array[used],
-            "area": area.where(area.notna(), None).to_numpy()[used],
+            "area": area,
         }
     )
     return Cohort(records, "arrests", {"arrests": reasons})
@@ -319,15 +345,16 @@ def _census_records(oc: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row": sel["row"].to_numpy(),
-            "episode_id": sel["episode_id"].to_numpy(),
-            "child_id": sel["child_id"].to_numpy(),
-            "facility_id": sel["facility_id"].to_numpy(),
-            "sex": sel["sex"].to_numpy(),
+            "child": sel["child"].to_numpy(),
+            "episode_id": sel["episode_id"].array,
+            "child_id": sel["child_id"].array,
+            "facility_id": sel["facility_id"].array,
+            "sex": sel["sex"].array,
             "age": sel["age"].to_numpy(),
-            "age_group": sel["age_group"].to_numpy(),
-            "facility_type": sel["facility_type"].to_numpy(),
-            "legal_status": sel["legal_status"].to_numpy(),
-            "area": sel["area"].to_numpy(),
+            "age_group": sel["age_group"].array,
+            "facility_type": sel["facility_type"].array,
+            "legal_status": sel["legal_status"].array,
+            "area": sel["area"].array,
             "separated": sel["separated"].array,
         }
     )
@@ -361,17 +388,16 @@ def _cohort_family_contact(ev: Events, spec: IndicatorSpec, params: dict) -> Coh
     vday = day_numbers(visits["visit_date"])
     start = _window_start(ev, spec)
     in_window = (vday > start) & (vday <= ev.c)
-    vchild = visits["child_id"].astype(object).to_numpy()
-    counted = pd.Index(rec["child_id"])
-    visited = pd.unique(vchild[in_window])
+    vchild, _, _ = ev.child_lookup(visits["child_id"])
+    counted = np.isin(vchild, rec["child"].to_numpy())
     rec["denominator"] = True
-    rec["numerator"] = rec["child_id"].isin(visited).to_numpy()
+    rec["numerator"] = np.isin(rec["child"].to_numpy(), vchild[in_window])
     visit_reasons = _reasons(
         len(visits),
         [
             (np.isnan(vday), "missing_date"),
             (~in_window, "outside_window"),
-            (counted.get_indexer(vchild) < 0, "child_not_in_denominator"),
+            (~counted, "child_not_in_denominator"),
         ],
     )
     return Cohort(rec, "detentions", {"detentions": reasons, "family_visits": visit_reasons})
@@ -403,10 +429,11 @@ def _cohort_periods(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
         {
             "row": sp["row"].to_numpy()[used],
             "spell": periods["spell"].to_numpy()[used],
-            "child_id": periods["child_id"].to_numpy()[used],
-            "sex": periods["sex"].to_numpy()[used],
+            "child": periods["child"].to_numpy()[used],
+            "child_id": periods["child_id"].array[used],
+            "sex": periods["sex"].array[used],
             "age": periods["age"].to_numpy()[used],
-            "age_group": periods["age_group"].to_numpy()[used],
+            "age_group": periods["age_group"].array[used],
             "start": _dates(periods["start"].to_numpy()[used]),
             "end": _dates(periods["end"].to_numpy()[used]),
             "days": periods["days"].to_numpy()[used],
@@ -416,9 +443,10 @@ def _cohort_periods(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     km = pd.DataFrame(
         {
             "row": sp["row"].to_numpy()[km_sel],
-            "child_id": periods["child_id"].to_numpy()[km_sel],
-            "sex": periods["sex"].to_numpy()[km_sel],
-            "age_group": periods["age_group"].to_numpy()[km_sel],
+            "child": periods["child"].to_numpy()[km_sel],
+            "child_id": periods["child_id"].array[km_sel],
+            "sex": periods["sex"].array[km_sel],
+            "age_group": periods["age_group"].array[km_sel],
             "km_days": periods["km_days"].to_numpy()[km_sel],
             "observed": periods["ended_in_p"].to_numpy()[km_sel],
         }
@@ -447,10 +475,11 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     rec = pd.DataFrame(
         {
             "row": ep["row"].to_numpy()[counted],
-            "episode_id": ep["episode_id"].to_numpy()[counted],
-            "child_id": ep["child_id"].to_numpy()[counted],
+            "episode_id": ep["episode_id"].array[counted],
+            "child": ep["child"].to_numpy()[counted],
+            "child_id": ep["child_id"].array[counted],
             "date_of_death": _dates(rel[counted]),
-            "sex": ep["sex"].to_numpy()[counted],
+            "sex": ep["sex"].array[counted],
             "age": age[counted],
             "age_group": groups[counted],
         }
@@ -462,15 +491,16 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
         den = pd.DataFrame(
             {
                 "row": oc["row"].to_numpy()[keep],
-                "child_id": oc["child_id"].to_numpy()[keep],
-                "sex": oc["sex"].to_numpy()[keep],
-                "age_group": oc["age_group"].to_numpy()[keep],
+                "child": oc["child"].to_numpy()[keep],
+                "child_id": oc["child_id"].array[keep],
+                "sex": oc["sex"].array[keep],
+                "age_group": oc["age_group"].array[keep],
                 "weight": 1.0,
             }
         )
-        contributes = _by_row(n, den["row"].to_numpy(), np.full(len(den), True), False)
+        contributes = _mask_by_row(n, den["row"].to_numpy(), True)
         stat = "count"
-        on_c = _by_row(n, oc["row"].to_numpy(), np.full(len(oc), True), False).astype(bool)
+        on_c = _mask_by_row(n, oc["row"].to_numpy(), True)
         in_scope = on_c
         scope_reason = "not_in_detention_on_census_day"
     else:
@@ -484,8 +514,9 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
                 pd.DataFrame(
                     {
                         "row": pdays["row"].to_numpy()[keep],
-                        "child_id": pdays["child_id"].to_numpy()[keep],
-                        "sex": pdays["sex"].to_numpy()[keep],
+                        "child": pdays["child"].to_numpy()[keep],
+                        "child_id": pdays["child_id"].array[keep],
+                        "sex": pdays["sex"].array[keep],
                         "age_group": pd.Categorical(
                             np.full(int(keep.sum()), g), categories=list(GROUP_CODES["age_group"])
                         ),
@@ -495,14 +526,14 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
             )
         den = pd.concat(long, ignore_index=True)
         child_days = pdays[cols].to_numpy().sum(axis=1)
-        contributes = _by_row(n, pdays["row"].to_numpy(), child_days > 0, False)
+        contributes = _mask_by_row(n, pdays["row"].to_numpy(), child_days > 0)
         stat = "days_per_day" if option == "average_daily_population" else "children"
-        in_scope = _by_row(n, pdays["row"].to_numpy(), pdays["days_in_p"].to_numpy() > 0, False)
+        in_scope = _mask_by_row(n, pdays["row"].to_numpy(), pdays["days_in_p"].to_numpy() > 0)
         scope_reason = "no_day_in_detention_in_period"
     contributes = contributes.astype(bool)
     in_scope = in_scope.astype(bool)
-    death_row = _by_row(n, ep["row"].to_numpy(), death, False).astype(bool)
-    counted_row = _by_row(n, ep["row"].to_numpy(), counted, False).astype(bool)
+    death_row = _mask_by_row(n, ep["row"].to_numpy(), death)
+    counted_row = _mask_by_row(n, ep["row"].to_numpy(), counted)
     reasons = _reasons(
         n,
         [
@@ -518,14 +549,14 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
 
 def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     dis = ev.ds.tables["dispositions"]
-    sex, dob = ev.child_attributes(dis["child_id"])
+    code, sex, dob = ev.child_lookup(dis["child_id"])
     decided = day_numbers(dis["decision_date"])
     offence_day = day_numbers(dis["offence_date"])
     ref = np.where(np.isnan(offence_day), decided, offence_day)
     age = age_on(dob, ref)
     groups = age_group_codes(age)
-    decision = dis["decision"].astype(object).to_numpy()
-    relevant = np.isin(decision, list(spec.denominator_codes))
+    decision = dis["decision"].array
+    relevant = np.asarray(decision.isin(list(spec.denominator_codes)), dtype=bool)
     in_p = (decided >= ev.ps) & (decided <= ev.pe)
     reasons = _reasons(
         len(dis),
@@ -540,8 +571,9 @@ def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     rec = pd.DataFrame(
         {
             "row": np.flatnonzero(used),
-            "disposition_id": dis["disposition_id"].astype(object).to_numpy()[used],
-            "child_id": dis["child_id"].astype(object).to_numpy()[used],
+            "child": code[used],
+            "disposition_id": dis["disposition_id"].array[used],
+            "child_id": dis["child_id"].array[used],
             "decision_date": dis["decision_date"].to_numpy()[used],
             "offence_date": dis["offence_date"].to_numpy()[used],
             "decision": decision[used],
@@ -552,7 +584,7 @@ def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
         }
     )
     rec["denominator"] = True
-    rec["numerator"] = np.isin(rec["decision"].to_numpy(), list(spec.numerator_codes))
+    rec["numerator"] = rec["decision"].isin(list(spec.numerator_codes)).to_numpy(dtype=bool)
     return Cohort(rec, "dispositions", {"dispositions": reasons})
 
 
@@ -573,13 +605,14 @@ def _cohort_aftercare(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     rec = pd.DataFrame(
         {
             "row": sp["row"].to_numpy()[used],
-            "episode_id": sp["episode_id"].to_numpy()[used],
-            "child_id": sp["child_id"].to_numpy()[used],
+            "episode_id": sp["episode_id"].array[used],
+            "child": sp["child"].to_numpy()[used],
+            "child_id": sp["child_id"].array[used],
             "spell_admission": _dates(sp["spell_adm"].to_numpy()[used]),
             "release_date": _dates(end[used]),
-            "sex": sp["sex"].to_numpy()[used],
+            "sex": sp["sex"].array[used],
             "age": sp["age_adm"].to_numpy()[used],
-            "age_group": sp["age_group_adm"].to_numpy()[used],
+            "age_group": sp["age_group_adm"].array[used],
             "received_aftercare": aftercare.array[used],
         }
     )
@@ -590,7 +623,7 @@ def _cohort_aftercare(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
 
 def _facility_frame(ev: Events) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     fac = ev.ds.tables["facilities"]
-    held = fac["facility_id"].astype(object).isin(ev.facilities_held).to_numpy()
+    held = fac["facility_id"].isin(ev.facilities_held).to_numpy(dtype=bool)
     dup = fac["facility_id"].duplicated().to_numpy()
     return fac, held & ~dup, dup
 
@@ -601,28 +634,29 @@ def _cohort_inspected_facilities(ev: Events, spec: IndicatorSpec, params: dict) 
     day = day_numbers(ins["inspection_date"])
     independent = ins["independent"].fillna(False).to_numpy(dtype=bool)
     in_window = (day > _window_start(ev, spec)) & (day <= ev.c)
-    ins_fac = ins["facility_id"].astype(object).to_numpy()
-    inspected = pd.unique(ins_fac[independent & in_window])
+    ins_fac = ins["facility_id"]
+    inspected = ins_fac[independent & in_window]
     fac_reasons = _reasons(
         len(fac), [(dup, "duplicate_record"), (~held, "held_no_child_in_period")]
     )
     rec = pd.DataFrame(
         {
             "row": np.flatnonzero(held),
-            "facility_id": fac["facility_id"].astype(object).to_numpy()[held],
+            "facility_id": fac["facility_id"].array[held],
             "facility_type": fac["facility_type"].array[held],
         }
     )
     rec["child_id"] = rec["facility_id"]
+    rec["child"] = np.arange(len(rec))
     rec["denominator"] = True
-    rec["numerator"] = rec["facility_id"].isin(inspected).to_numpy()
+    rec["numerator"] = rec["facility_id"].isin(inspected).to_numpy(dtype=bool)
     ins_reasons = _reasons(
         len(ins),
         [
             (np.isnan(day), "missing_date"),
             (~independent, "not_independent"),
             (~in_window, "outside_window"),
-            (~pd.Index(ins_fac).isin(rec["facility_id"]), "facility_not_in_denominator"),
+            (~ins_fac.isin(rec["facility_id"]).to_numpy(dtype=bool), "facility_not_in_denominator"),
         ],
     )
     return Cohort(rec, "facilities", {"facilities": fac_reasons, "inspections": ins_reasons})
@@ -643,12 +677,13 @@ def _cohort_complaints_facilities(ev: Events, spec: IndicatorSpec, params: dict)
     rec = pd.DataFrame(
         {
             "row": np.flatnonzero(used),
-            "facility_id": fac["facility_id"].astype(object).to_numpy()[used],
+            "facility_id": fac["facility_id"].array[used],
             "facility_type": fac["facility_type"].array[used],
             "complaints_mechanism": fac["complaints_mechanism"].array[used],
         }
     )
     rec["child_id"] = rec["facility_id"]
+    rec["child"] = np.arange(len(rec))
     rec["denominator"] = True
     rec["numerator"] = rec["complaints_mechanism"].astype(bool).to_numpy()
     return Cohort(rec, "facilities", {"facilities": fac_reasons})
@@ -707,21 +742,29 @@ def _count(frame: pd.DataFrame, dim: str, child_unit: bool, weight: str | None =
         if weight:
             total = float(frame[weight].sum())
         elif child_unit:
-            total = frame["child_id"].nunique()
+            total = frame["child"].nunique()
         else:
             total = len(frame)
         return pd.Series({"all": total})
     if len(frame) == 0:
         return pd.Series(dtype=float)
-    g = frame.groupby(frame[dim].astype(object), sort=False, dropna=True)
+    col = frame[dim].array
+    if not isinstance(col, pd.Categorical):
+        col = pd.Categorical(col)
+    codes = np.asarray(col.codes, dtype=np.int64)
+    k = len(col.categories)
+    ok = codes >= 0
     if weight:
-        out = g[weight].sum()
+        counts = np.bincount(
+            codes[ok], weights=frame[weight].to_numpy(dtype=float)[ok], minlength=k
+        )
     elif child_unit:
-        out = g["child_id"].nunique()
+        child = frame["child"].to_numpy(dtype=np.int64)[ok]
+        pairs = np.unique(codes[ok] * (int(child.max(initial=0)) + 1) + child)
+        counts = np.bincount(pairs // (int(child.max(initial=0)) + 1), minlength=k)
     else:
-        out = g.size()
-    out.index = out.index.astype(str)
-    return out
+        counts = np.bincount(codes[ok], minlength=k)
+    return pd.Series(counts, index=[str(c) for c in col.categories])
 
 
 def _ordered_groups(dim: str, present: Iterable[str]) -> list[str]:
@@ -746,10 +789,11 @@ def _population_denominator(ev: Events, dim: str) -> pd.Series:
 
 
 def _frame(spec: IndicatorSpec, dim: str, groups: list[str], cols: dict[str, Any]) -> pd.DataFrame:
-    out = pd.DataFrame({"indicator": spec.id, "dimension": dim, "group": groups})
+    n = len(groups)
+    data = {"indicator": [spec.id] * n, "dimension": [dim] * n, "group": list(groups)}
     for k, v in cols.items():
-        out[k] = v
-    return out
+        data[k] = np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+    return pd.DataFrame(data)
 
 
 def _compute_rate(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> pd.DataFrame:

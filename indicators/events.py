@@ -21,6 +21,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .codes import AGE_GROUPS, FACILITY_TYPE, LEGAL_STATUS, SEX, UNKNOWN_AGE_GROUP
 
@@ -33,6 +35,7 @@ __all__ = [
     "birthday",
     "day_numbers",
     "get_events",
+    "lookup_positions",
     "months_before",
     "overlap_days",
 ]
@@ -157,6 +160,36 @@ def _cat(values, categories) -> pd.Categorical:
     return pd.Categorical(values, categories=list(categories))
 
 
+def _arrow_text(values) -> pa.Array:
+    """Text values as an Arrow large_string array (zero-copy for Arrow-backed strings)."""
+    arr = values.array if isinstance(values, pd.Series | pd.Index) else values
+    try:
+        out = pa.array(arr)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        out = pa.array(np.asarray(arr, dtype=object), type=pa.large_string(), from_pandas=True)
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks()
+    if out.type != pa.large_string():
+        out = pc.cast(out, pa.large_string())
+    return out
+
+
+def lookup_positions(values, keys) -> np.ndarray:
+    """Position of each value in ``keys`` (unique), -1 where absent or missing.
+
+    A hash join in Arrow: much faster than ``Index.get_indexer`` on millions of string ids.
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    res = pc.index_in(_arrow_text(values), value_set=_arrow_text(keys))
+    return pc.fill_null(res, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _area_categorical(values) -> pd.Categorical:
+    """Area text as a categorical (missing stays missing)."""
+    return pd.Categorical(pd.Series(values, dtype="string"))
+
+
 # --------------------------------------------------------------------------- the Events object
 
 
@@ -205,24 +238,56 @@ class Events:
             )
         ch = ch.drop_duplicates("child_id", keep="first")
         ch = ch[ch["child_id"].notna()]
+        sex = pd.Categorical(ch["sex"], categories=list(SEX))
         return pd.DataFrame(
             {
-                "child_id": ch["child_id"].to_numpy(),
-                "sex": _cat(ch["sex"].astype(object).fillna("U"), SEX),
+                "child_id": ch["child_id"].array,
+                "sex": pd.Categorical.from_codes(
+                    np.where(sex.codes < 0, SEX.index("U"), sex.codes), categories=list(SEX)
+                ),
                 "dob_days": day_numbers(ch["date_of_birth"]),
             }
-        )
+        ).reset_index(drop=True)
 
-    def child_attributes(self, child_id: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
-        """Sex (categorical) and date of birth (day numbers) of each child_id in a table."""
+    def child_lookup(self, child_id: pd.Series) -> tuple[np.ndarray, pd.Categorical, np.ndarray]:
+        """Child code, sex (categorical) and date of birth (day numbers) of each child_id.
+
+        The code is the child's position in :attr:`children`; ids missing from the children
+        table get codes after those (the same id, the same code within one call). Lookups of a
+        table's own child_id column are cached.
+        """
+        cache = self.__dict__.setdefault("_child_lookup_cache", {})
+        key = id(child_id.array) if isinstance(child_id, pd.Series) else None
+        for table in self.ds.tables.values():
+            if (
+                key is not None
+                and "child_id" in table.columns
+                and id(table["child_id"].array) == key
+            ):
+                hit = cache.get(key)
+                if hit is None:
+                    hit = cache[key] = self._child_lookup(child_id)
+                return hit
+        return self._child_lookup(child_id)
+
+    def _child_lookup(self, child_id: pd.Series) -> tuple[np.ndarray, pd.Categorical, np.ndarray]:
         ch = self.children
-        pos = pd.Index(ch["child_id"]).get_indexer(child_id.astype(object))
+        pos = lookup_positions(child_id, ch["child_id"])
         found = pos >= 0
+        code = pos.copy()
+        if not found.all():
+            extra, _ = pd.factorize(pd.Series(child_id.array[~found]))
+            code[~found] = len(ch) + extra
         sex_codes = np.full(len(pos), SEX.index("U"), dtype=np.int8)
         sex_codes[found] = ch["sex"].cat.codes.to_numpy()[pos[found]]
         dob = np.full(len(pos), np.nan)
         dob[found] = ch["dob_days"].to_numpy()[pos[found]]
-        return pd.Categorical.from_codes(sex_codes, categories=list(SEX)), dob
+        return code, pd.Categorical.from_codes(sex_codes, categories=list(SEX)), dob
+
+    def child_attributes(self, child_id: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+        """Sex (categorical) and date of birth (day numbers) of each child_id in a table."""
+        _, sex, dob = self.child_lookup(child_id)
+        return sex, dob
 
     # ----------------------------------------------------------------- population
     @cached_property
@@ -250,19 +315,17 @@ class Events:
             ["missing_value", "other_year", "aged_18_or_over", "missing_value"],
             "used",
         )
-        area = (
-            pop["area"].astype(object)
-            if "area" in pop.columns
-            else pd.Series(None, index=pop.index, dtype=object)
+        area = _area_categorical(
+            pop["area"].array if "area" in pop.columns else np.full(len(pop), None, dtype=object)
         )
         out = pd.DataFrame(
             {
                 "row": np.arange(len(pop)),
                 "year": year,
-                "sex": pop["sex"].to_numpy(),
+                "sex": pop["sex"].array,
                 "age": age,
                 "age_group": age_group_codes(age),
-                "area": area.where(area.notna(), None).to_numpy(),
+                "area": area,
                 "population": value,
                 "reason": reason,
             }
@@ -284,21 +347,25 @@ class Events:
             return None
         return fac.drop_duplicates("facility_id", keep="first").reset_index(drop=True)
 
-    def _facility_lookup(self, facility_id: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+    def _facility_lookup(self, facility_id: pd.Series) -> tuple[pd.Categorical, pd.Categorical]:
+        """Facility type and area of each facility_id (missing when not in facilities)."""
         fac = self.facilities
         n = len(facility_id)
         if fac is None:
-            return _cat(np.full(n, None, dtype=object), FACILITY_TYPE), np.full(
-                n, None, dtype=object
+            return (
+                pd.Categorical.from_codes(np.full(n, -1), categories=list(FACILITY_TYPE)),
+                _area_categorical(np.full(n, None, dtype=object)),
             )
-        pos = pd.Index(fac["facility_id"].astype(object)).get_indexer(facility_id.astype(object))
+        pos = lookup_positions(facility_id, fac["facility_id"])
         found = pos >= 0
         codes = np.full(n, -1, dtype=np.int16)
         codes[found] = fac["facility_type"].cat.codes.to_numpy()[pos[found]]
-        area = np.full(n, None, dtype=object)
-        if "area" in fac.columns:
-            area[found] = fac["area"].astype(object).to_numpy()[pos[found]]
-        area = np.where(pd.isna(area), None, area)
+        area_cat = _area_categorical(
+            fac["area"].array if "area" in fac.columns else np.full(len(fac), None, dtype=object)
+        )
+        area_codes = np.full(n, -1, dtype=np.int32)
+        area_codes[found] = area_cat.codes[pos[found]]
+        area = pd.Categorical.from_codes(area_codes, categories=area_cat.categories)
         return pd.Categorical.from_codes(codes, categories=list(FACILITY_TYPE)), area
 
     # ----------------------------------------------------------------- episodes and spells
@@ -306,7 +373,8 @@ class Events:
     def episodes(self) -> pd.DataFrame | None:
         """Detention episodes with their spell, in (child, admission) order.
 
-        Columns: ``row`` (index in the detentions table), ``episode_id``, ``child_id``,
+        Columns: ``row`` (index in the detentions table), ``child`` (child code, see
+        :meth:`child_lookup`), ``episode_id``, ``child_id``,
         ``facility_id``, ``sex``, ``dob_days``, ``adm``, ``rel`` (day numbers), ``end_reason``,
         ``sentence``, ``separated``, ``aftercare``, ``facility_type``, ``area``, ``spell``,
         ``spell_adm``, ``spell_end``, ``spell_end_reason``, ``spell_sentence``,
@@ -316,42 +384,40 @@ class Events:
         -----
         Episodes of one child are chained into a spell when the previous one ended with
         ``transfer`` on the day the next one was admitted. Ties on the admission day put a
-        same-day (closed) episode before an open or longer one, then order by episode_id.
+        same-day (closed) episode before an open or longer one, then keep the file order.
         """
         det = self.ds.tables.get("detentions")
         if det is None:
             return None
-        sex, dob = self.child_attributes(det["child_id"])
+        code, sex, dob = self.child_lookup(det["child_id"])
         ftype, farea = self._facility_lookup(det["facility_id"])
+        adm = day_numbers(det["admission_date"])
+        rel = day_numbers(det["release_date"])
+        rows = np.arange(len(det))
+        order = np.lexsort((rows, np.where(np.isnan(rel), np.inf, rel), adm, code))
         ep = pd.DataFrame(
             {
-                "row": np.arange(len(det)),
-                "episode_id": det["episode_id"].astype(object).to_numpy(),
-                "child_id": det["child_id"].astype(object).to_numpy(),
-                "facility_id": det["facility_id"].astype(object).to_numpy(),
-                "sex": sex,
-                "dob_days": dob,
-                "adm": day_numbers(det["admission_date"]),
-                "rel": day_numbers(det["release_date"]),
-                "end_reason": det["end_reason"].array,
-                "sentence": day_numbers(det["sentence_date"]),
-                "separated": det["wholly_separated_from_adults"].array,
-                "aftercare": det["received_aftercare"].array,
-                "facility_type": ftype,
-                "area": farea,
+                "row": rows[order],
+                "child": code[order],
+                "episode_id": det["episode_id"].array.take(order),
+                "child_id": det["child_id"].array.take(order),
+                "facility_id": det["facility_id"].array.take(order),
+                "sex": sex.take(order),
+                "dob_days": dob[order],
+                "adm": adm[order],
+                "rel": rel[order],
+                "end_reason": det["end_reason"].array.take(order),
+                "sentence": day_numbers(det["sentence_date"])[order],
+                "separated": det["wholly_separated_from_adults"].array.take(order),
+                "aftercare": det["received_aftercare"].array.take(order),
+                "facility_type": ftype.take(order),
+                "area": farea.take(order),
             }
         )
-        ep["_rel_sort"] = np.where(np.isnan(ep["rel"]), np.inf, ep["rel"])
-        ep = ep.sort_values(
-            ["child_id", "adm", "_rel_sort", "episode_id"], kind="stable", na_position="last"
-        ).reset_index(drop=True)
-        ep = ep.drop(columns="_rel_sort")
-        child = ep["child_id"].to_numpy()
+        child = ep["child"].to_numpy()
         adm = ep["adm"].to_numpy()
         rel = ep["rel"].to_numpy()
-        is_transfer = (ep["end_reason"].astype(object) == "transfer").to_numpy(
-            dtype=bool, na_value=False
-        )
+        is_transfer = np.asarray(ep["end_reason"] == "transfer", dtype=bool)
         chained = np.zeros(len(ep), dtype=bool)
         if len(ep) > 1:
             chained[1:] = (child[1:] == child[:-1]) & is_transfer[:-1] & (rel[:-1] == adm[1:])
@@ -400,7 +466,7 @@ class Events:
         """Children in detention on C: one row per child, the episode held on C.
 
         Where a child has several episodes open on C (overlapping episodes, a validation error)
-        the one with the latest admission (then the largest episode_id) is taken. Columns: those
+        the one with the latest admission (then the last in the file) is taken. Columns: those
         of :attr:`episodes` plus ``age``, ``age_group`` (on C), ``legal_status``, and
         ``duplicate`` (True for the other episodes open on C of a child already counted).
         """
@@ -408,8 +474,8 @@ class Events:
         if ep is None:
             return None
         held = ep[self.in_detention_on(self.c)]
-        held = held.sort_values(["child_id", "adm", "episode_id"], kind="stable")
-        dup = held.duplicated("child_id", keep="last").to_numpy()
+        held = held.sort_values(["child", "adm", "row"], kind="stable")
+        dup = held.duplicated("child", keep="last").to_numpy()
         held = held.assign(duplicate=dup)
         held["age"] = age_on(held["dob_days"].to_numpy(), self.c)
         held["age_group"] = age_group_codes(held["age"].to_numpy())
@@ -425,10 +491,11 @@ class Events:
         out = pd.DataFrame(
             {
                 "spell": sp["spell"].to_numpy(),
-                "child_id": sp["child_id"].to_numpy(),
-                "sex": sp["sex"].to_numpy(),
+                "child": sp["child"].to_numpy(),
+                "child_id": sp["child_id"].array,
+                "sex": sp["sex"].array,
                 "age": sp["age_adm"].to_numpy(),
-                "age_group": sp["age_group_adm"].to_numpy(),
+                "age_group": sp["age_group_adm"].array,
                 "spell_adm": sp["spell_adm"].to_numpy(),
                 "start": start,
                 "end": end,
@@ -501,8 +568,9 @@ class Events:
         out = pd.DataFrame(
             {
                 "row": ep["row"].to_numpy(),
-                "child_id": ep["child_id"].to_numpy(),
-                "sex": ep["sex"].to_numpy(),
+                "child": ep["child"].to_numpy(),
+                "child_id": ep["child_id"].array,
+                "sex": ep["sex"].array,
             }
         )
         out["days_0-13"] = np.where(known, overlap_days(start, end_excl, -np.inf, b14), 0.0)
@@ -515,7 +583,7 @@ class Events:
 
     # ----------------------------------------------------------------- facilities (JJ12b, JJ13b)
     @cached_property
-    def facilities_held(self) -> np.ndarray | None:
+    def facilities_held(self) -> pd.api.extensions.ExtensionArray | None:
         """facility_ids with an episode admitted on or before period_end and not released
         before period_start (same-day stays count)."""
         ep = self.episodes
@@ -524,7 +592,7 @@ class Events:
         adm = ep["adm"].to_numpy()
         rel = ep["rel"].to_numpy()
         held = (adm <= self.pe) & (np.isnan(rel) | (rel >= self.ps))
-        return pd.unique(ep["facility_id"].to_numpy()[held])
+        return pd.unique(pd.Series(ep["facility_id"].array[held]))
 
 
 def get_events(ds, census_date: pd.Timestamp | None = None) -> Events:
