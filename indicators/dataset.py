@@ -643,7 +643,13 @@ def _read_raw_csv(path: Path, issues: list[Issue], table: str) -> pd.DataFrame |
                             f"{MAX_FILE_BYTES / 1024**3:.0f} GiB accepted: save it as Parquet "
                             "or split the period"))
         return None
-    text = _decode(path.read_bytes(), table_file, issues)
+    data = path.read_bytes()
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" not in data[:65536]:
+        frame = _fast_csv(data, table)
+        if frame is not None:
+            return frame
+    text = _decode(data, table_file, issues)
+    del data
     if text is None:
         return None
     first_line = text.split("\n", 1)[0].rstrip("\r")
@@ -673,6 +679,42 @@ def _read_raw_csv(path: Path, issues: list[Issue], table: str) -> pd.DataFrame |
         return None
     del text
     return _drop_trailing_empty(frame)
+
+
+def _fast_csv(data: bytes, table: str) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader for the common case: UTF-8, commas, a clean header.
+
+    Returns None whenever anything is unusual (another encoding or delimiter, a bad header,
+    a row with too many cells, blank lines, a huge cell): the careful reader then reads the
+    file again and reports what it finds.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    end = body.find(b"\n")
+    try:
+        first_line = body[: end if end >= 0 else len(body)].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    if not first_line.strip() or _pick_delimiter(first_line, {c.name for c in TABLES[table]}) \
+            != ",":
+        return None
+    header = [h.strip() for h in next(csv.reader([first_line]))]
+    if not _check_header(header, "", []):
+        return None
+    try:
+        tbl = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
+        return None
+    return _drop_trailing_empty(tbl.to_pandas())
 
 
 def _check_header(header: list[Any], table_file: str, issues: list[Issue]) -> bool:
