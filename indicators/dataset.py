@@ -34,6 +34,7 @@ import datetime as _dt
 import io
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -667,10 +668,24 @@ def _read_raw_csv(path: Path, issues: list[Issue], table: str) -> pd.DataFrame |
     if not _check_header(header, table_file, issues):
         return None
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=False, index_col=False, header=0, names=header,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pd.read_csv(
+                io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                na_values=[""], skip_blank_lines=False, index_col=False, header=0, names=header,
+            )
+        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+            # pandas would drop the extra cells: find the rows and refuse the file instead
+            width = len(header)
+            long_rows = [i + 1 for i, rec in enumerate(
+                csv.reader(io.StringIO(text), delimiter=delimiter)) if len(rec) > width]
+            first = long_rows[0] if long_rows else None
+            issues.append(Issue(
+                "error", table_file, first, None, None, "malformed_file",
+                f"{len(long_rows):,} row(s) of {table_file} have more cells than the header "
+                f"(first: row {first}): a delimiter inside a cell needs quotes, or a column "
+                "name is missing"))
+            return None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         msg = str(exc).replace("Error tokenizing data. C error: ", "")
         issues.append(Issue("error", table_file, None, None, None, "malformed_file",
