@@ -806,6 +806,8 @@ def _compute_rate(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> pd.Data
         if spec.denominator_source == "child_population":
             den = _population_denominator(ctx.ev, dim)
             present = num.index[num > 0]
+            if dim == "area":  # every area of the population is reported
+                present = present.union(den.index[den > 0])
             groups = _ordered_groups(dim, present)
             if dim in POPULATION_DIMENSIONS or dim == "total":
                 d = den.reindex(groups).to_numpy(dtype=float)
@@ -1242,7 +1244,7 @@ def _reconciliation_frame(
                 }
             )
             for reason, count in counts.items():
-                if reason != "used":
+                if reason != "used" and count > 0:
                     rows.append(
                         {
                             "table": table,
