@@ -280,7 +280,10 @@ def _cells_sql(records: str, indicator: str, distinct: bool, extra: tuple[str, .
     """
 
 
-def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator: str) -> str:
+def _indicator_queries(
+    meta: dict[str, Any], count_unit: str, deaths_denominator: str
+) -> tuple[list[str], str]:
+    """The statements preparing shared tables, and the query of every cell."""
     ps = f"DATE '{meta['period_start'].isoformat()}'"
     pe = f"DATE '{meta['period_end'].isoformat()}'"
     c = f"DATE '{meta['census_date'].isoformat()}'"
@@ -321,7 +324,10 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
         LEFT JOIN facilities f ON f.facility_id = e.facility_id
         WHERE e.admission_date <= {c} AND (e.release_date IS NULL OR e.release_date > {c})
     """
-    held = f"SELECT * FROM ({census}) WHERE age_group IS NOT NULL"
+    # Derived tables used by several indicators are materialised once.
+    prepare = [f"CREATE OR REPLACE TEMP TABLE held AS "
+               f"SELECT * FROM ({census}) WHERE age_group IS NOT NULL"]
+    held = "SELECT * FROM held"
     cols = "child_id, sex, age_group, facility_type, legal_status"
     queries.append(_cells_sql(
         f"SELECT {cols}, true AS num, false AS den FROM ({held})",
@@ -437,7 +443,9 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
         WHERE d.decision_date BETWEEN {ps} AND {pe}
           AND d.decision IN ('diversion', 'custodial_sentence', 'non_custodial_sentence')
     """
-    kept = f"SELECT * FROM ({decisions}) WHERE age_group IS NOT NULL"
+    prepare.append(f"CREATE OR REPLACE TEMP TABLE decisions AS "
+                   f"SELECT * FROM ({decisions}) WHERE age_group IS NOT NULL")
+    kept = "SELECT * FROM decisions"
     queries.append(_cells_sql(f"""
         SELECT child_id, sex, age_group, offence, decision = 'custodial_sentence' AS num,
                decision <> 'diversion' AS den FROM ({kept})""", "JJ09", by_child, ("offence",)))
@@ -457,7 +465,7 @@ def _indicator_queries(meta: dict[str, Any], count_unit: str, deaths_denominator
             WHERE s.spell_end_reason = 'release' AND s.spell_end BETWEEN {ps} AND {pe})
         WHERE age_group IS NOT NULL""", "JJ11", by_child))
 
-    return "\nUNION ALL\n".join(f"SELECT * FROM ({q})" for q in queries)
+    return prepare, "\nUNION ALL\n".join(f"SELECT * FROM ({q})" for q in queries)
 
 
 def reference_cells(
@@ -498,7 +506,10 @@ def reference_cells(
         population["all"] += n
         population[sex] = population.get(sex, 0) + n
         population[group] = population.get(group, 0) + n
-    raw = con.execute(_indicator_queries(meta, count_unit, deaths_denominator)).fetchall()
+    prepare, query = _indicator_queries(meta, count_unit, deaths_denominator)
+    for statement in prepare:
+        con.execute(statement)
+    raw = con.execute(query).fetchall()
     got = {(r[0], r[1], r[2]): (int(r[3] or 0), int(r[4] or 0), int(r[5] or 0)) for r in raw}
     days_in_p = meta["days_in_period"]
     rows = []
