@@ -1342,17 +1342,20 @@ def compute_indicators(ds, **parameters: Any) -> IndicatorResults:
                 durations.append(frame.attrs.pop("durations"))
             if spec.denominator_source == "child_population":
                 pop_indicators.append(spec.id)
-        frame["indicator_name"] = spec.name
-        frame["core"] = spec.core
-        frame["kind"] = spec.kind
-        frame["unit"] = spec.unit
-        frame["caveats"] = _caveats(spec, params)
         frames.append(frame)
         if spec.kind != "policy":
             recon.append(_reconciliation_frame(ds, spec, cohort, {}))
     recon.append(_population_reconciliation(ev, pop_indicators))
     meta = _metadata(ds, params)
-    indicators = _finish_indicators(pd.concat(frames, ignore_index=True), meta)
+    stacked = pd.concat(frames, ignore_index=True)
+    specs = {s.id: s for s in load_definitions()}
+    ids = stacked["indicator"]
+    stacked["indicator_name"] = ids.map({k: s.name for k, s in specs.items()})
+    stacked["core"] = ids.map({k: s.core for k, s in specs.items()}).astype(bool)
+    stacked["kind"] = ids.map({k: s.kind for k, s in specs.items()})
+    stacked["unit"] = ids.map({k: s.unit for k, s in specs.items()})
+    stacked["caveats"] = ids.map({k: _caveats(s, params) for k, s in specs.items()})
+    indicators = _finish_indicators(stacked, meta)
     dur = (
         pd.concat(durations, ignore_index=True)
         if durations

@@ -560,7 +560,8 @@ def _random_dataset(seed: int, n: int) -> Dataset:
                 inspections=inspections)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 25),
        option=st.sampled_from(["average_daily_population", "census", "distinct_children"]))
 def test_properties_on_random_datasets(seed, n, option):
