@@ -42,19 +42,23 @@ The rules are written as *relations* ``whole = sum(parts)`` over count cells:
   JJ10's denominator is JJ09's denominator plus JJ10's numerator under ``count_unit = event``;
   JJ02's ``legal_status/pre_sentence`` cell is JJ03's total).
 
-Hidden cells are known to be non-zero (zeros are never hidden). For a relation whose whole is
-published, with ``H`` hidden parts and ``D = whole - sum(published parts)``, an attacker knows
-each hidden part lies in ``[1, D - (|H| - 1)]``. The relation is **protected** when ``H`` is
-empty, or ``|H| >= 2`` and ``D - (|H| - 1) >= threshold`` (every hidden part could still be any
-small value, or a value at or above the threshold). A relation whose whole is hidden is protected
-when at least one of its non-zero parts is hidden too. One exception: a single hidden part is
-accepted when the relation is not exact in the data (its parts add up to less than the whole,
-e.g. decisions without an offence category) and ``D >= threshold``.
+Zeros are never hidden as primary cells. For a relation whose whole is published, with ``H``
+hidden parts and ``D = whole - sum(published parts)``, an attacker who takes hidden parts to
+be non-zero knows each lies in ``[1, D - (|H| - 1)]``. The relation is **protected** when ``H``
+is empty, or ``|H| >= 2`` and ``D - (|H| - 1) >= threshold`` (every hidden part could still be
+any small value, or a value at or above the threshold). When a zero is among the hidden parts
+(hidden as a last-resort complement, or blanked with its duration group), no hidden part is
+known to be non-zero, each lies in ``[0, D]``, and ``D >= threshold`` suffices. A relation whose
+whole is hidden is protected when at least one of its non-zero parts is hidden too. Exceptions:
+hidden parts that are all zero with ``D = 0`` reveal nothing; a single hidden part is accepted
+when the relation is not exact in the data (its parts add up to less than the whole, e.g.
+decisions without an offence category) and ``D >= threshold``.
 
 Unprotected relations are repaired by hiding the smallest non-zero published part (ties broken
 by dimension and group code, so that the same table gets the same pattern in every indicator);
-when no part is left, or for links that prefer it, the whole is hidden, which then requires a
-hidden part in every other dimension. The loop runs until every relation is protected; it only
+when no non-zero part is left, a published zero part (if that protects the relation), else the
+whole, which then requires a hidden part in every other dimension. Links prefer hiding the
+whole. The loop runs until every relation is protected; it only
 ever hides cells, so it ends. Protection is checked relation by relation (each dimension is a
 one-way table hanging from the total), not by solving the whole system as a linear program; the
 tests audit single indicators with a linear program.
@@ -192,14 +196,26 @@ def _needed(rel: _Relation, values, hidden: set, threshold: int, order) -> Hasha
     whole = values[rel.whole]
     published = sum(values[p] for p in parts if p not in hidden)
     d = whole - published
-    if len(hidden_parts) >= 2 and d - (len(hidden_parts) - 1) >= threshold:
-        return None
+    if d == 0 and all(values[p] == 0 for p in hidden_parts):
+        return None  # hidden zeros (blanked with their group) reveal nothing
+    if len(hidden_parts) >= 2:
+        if any(values[p] == 0 for p in hidden_parts):
+            # a hidden zero means no hidden part is known to be 1 or more: each lies in [0, d]
+            if d >= threshold:
+                return None
+        elif d - (len(hidden_parts) - 1) >= threshold:
+            return None
     slack = whole - sum(values[p] for p in parts)
     if len(hidden_parts) == 1 and slack > 0 and d >= threshold:
         return None
-    if rel.prefer_whole or not candidates:
+    if rel.prefer_whole:
         return rel.whole
-    return pick(candidates)
+    if candidates:
+        return pick(candidates)
+    zeros = [p for p in parts if p not in hidden and values[p] == 0]
+    if zeros and d >= threshold:
+        return pick(zeros)  # cheaper than hiding the whole
+    return rel.whole
 
 
 def _solve(problem: _Problem, threshold: int, forced: Iterable[Hashable] = ()) -> set:
@@ -634,7 +650,15 @@ def suppress_durations(
                     str(r["group"])), "n")
             if key in prob.values:
                 forced.add(key)
+    # A group whose n is hidden loses every statistic, its bands included: those blanked bands
+    # take part in the band relations, so solve again until the pattern is stable.
     hidden = _solve(prob, threshold, forced)
+    while True:
+        groups_hidden = {k for (k, s) in hidden if s == "n"}
+        more = {(g, b) for g in groups_hidden for b in bands if (g, b) in prob.values} - hidden
+        if not more:
+            break
+        hidden = _solve(prob, threshold, hidden | more)
 
     hidden_groups = {k for (k, s) in hidden if s == "n"}
     flags = out["flags"].astype(object).where(out["flags"].notna(), "").tolist()

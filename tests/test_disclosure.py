@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -356,10 +358,10 @@ def _frame_from_table(sexes, ages, num, den):
     return _frame(rows)
 
 
-def _attacker_range(total, groups_by_dim, hidden_total, target):
+def _attacker_range(total, groups_by_dim, hidden_total, target, lowest=1):
     """Min and max of one hidden cell an attacker can reach by linear programming.
 
-    Variables: hidden cells (>= 1, since zeros are never hidden). Constraints: each
+    Variables: hidden cells (>= ``lowest``: 1 when no zero is hidden). Constraints: each
     dimension's groups add up to the total. Returns (min, max), max = inf when unbounded.
     """
     var = []
@@ -387,7 +389,7 @@ def _attacker_range(total, groups_by_dim, hidden_total, target):
         b_eq.append(rhs)
     c = np.zeros(len(var))
     c[idx[target]] = 1
-    bounds = [(1, None)] * len(var)
+    bounds = [(lowest, None)] * len(var)
     lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     assert lo.status == 0, "the published table must be consistent"
@@ -401,8 +403,10 @@ def _check_protected(original: pd.DataFrame, out: pd.DataFrame, column: str):
     # 1. no published count from 1 to threshold - 1
     published = pub.dropna()
     assert not ((published >= 1) & (published <= THRESHOLD - 1)).any()
-    # 2. zeros are never hidden
-    assert not (hidden & (vals == 0)).any()
+    # 2. a zero is hidden only as a last resort: every non-zero group of its dimension is hidden
+    for (dim, _g) in vals.index[hidden & (vals == 0)]:
+        same = vals.index.get_level_values(0) == dim
+        assert hidden[same & (vals > 0).to_numpy()].all()
     total = vals[("total", "all")]
     hidden_total = bool(hidden[("total", "all")])
     groups_by_dim = {}
@@ -416,7 +420,10 @@ def _check_protected(original: pd.DataFrame, out: pd.DataFrame, column: str):
         h = [v for v, hid in groups.values() if hid]
         if not hidden_total:
             d = total - sum(v for v, hid in groups.values() if not hid)
-            assert not h or (len(h) >= 2 and d - (len(h) - 1) >= THRESHOLD)
+            if 0 in h:  # with a hidden zero each hidden group lies in [0, d]
+                assert len(h) >= 2 and d >= THRESHOLD
+            else:
+                assert not h or (len(h) >= 2 and d - (len(h) - 1) >= THRESHOLD)
         elif any(v > 0 for v, _ in groups.values()):
             assert h
     # 4. independent audit: for every small hidden cell the attacker's range reaches past it
@@ -424,8 +431,11 @@ def _check_protected(original: pd.DataFrame, out: pd.DataFrame, column: str):
     targets = [("total",)] if hidden_total and 1 <= total < THRESHOLD else []
     targets += [(dim, g) for dim, gs in groups_by_dim.items() for g, (v, hid) in gs.items()
                 if hid and 1 <= v < THRESHOLD]
+    # the attacker may take hidden cells to be non-zero unless a zero was hidden
+    lowest = 0 if any(v == 0 and hid for gs in groups_by_dim.values()
+                      for v, hid in gs.values()) else 1
     for t in targets:
-        lo, hi = _attacker_range(total, groups_by_dim, hidden_total, t)
+        lo, hi = _attacker_range(total, groups_by_dim, hidden_total, t, lowest)
         assert hi >= THRESHOLD and hi > lo, (t, lo, hi)
 
 
@@ -470,3 +480,228 @@ def test_property_hidden_cells_match_apply_disclosure(table):
     hid = hidden_cells(f)
     out = apply_disclosure(f)
     assert {i for i, c in hid if c == "numerator"} == set(out.index[out["numerator"].isna()])
+
+
+# --------------------------------------------------------------------------- every output file
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+COUNT_KINDS = ("rate", "percentage", "duration")
+
+
+def _small(values) -> list:
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    return v[(v >= 1) & (v < THRESHOLD)].tolist()
+
+
+RELATIONS_EXACT = [True]  # False while auditing rounded outputs (sums no longer exact)
+
+
+def _check_relation(whole, parts, where):
+    """No count from 1 to THRESHOLD-1 can be found or derived from whole = sum(parts).
+
+    NaN means hidden. With the whole published: one hidden part is the difference (it must not
+    be small); several hidden parts together must not be a small count either (hidden parts
+    may be zeros blanked with their group, so no tighter bound is known from the file). With
+    the whole hidden and every part published, the sum of the parts must not be small.
+    """
+    if not RELATIONS_EXACT[0]:
+        return
+    parts = [float(p) for p in parts]
+    hidden = [p for p in parts if math.isnan(p)]
+    published = sum(p for p in parts if not math.isnan(p))
+    if math.isnan(whole):
+        if not hidden:
+            assert not 1 <= published < THRESHOLD, where
+        return
+    if not hidden:
+        return
+    d = whole - published
+    if d == 0:
+        return  # the hidden parts are all 0 (zeros blanked with their group): nothing small
+    if len(hidden) == 1:
+        assert not 1 <= d < THRESHOLD, (where, d)
+    else:  # the hidden parts together are not a small count
+        assert d >= THRESHOLD, (where, d, len(hidden))
+
+
+def _audit_indicators(ind: pd.DataFrame, deaths_count: bool, where: str) -> None:
+    ind = ind.copy()
+    ind["flags"] = ind["flags"].fillna("").astype(str)
+    counts = ind["kind"].isin(COUNT_KINDS)
+    is_jj06 = ind["indicator"] == "JJ06"
+    den_count = (ind["kind"] == "percentage") | ((ind["kind"] == "rate") & ~is_jj06)
+    den_count |= is_jj06 & deaths_count
+    assert not _small(ind.loc[counts, "numerator"]), where
+    assert not _small(ind.loc[den_count, "denominator"]), where
+    # a row whose count is hidden has no value or interval that would give it back
+    hid = ind["flags"].str.contains("suppressed")
+    assert ind.loc[hid, ["value", "ci_lower", "ci_upper"]].isna().all().all(), where
+    assert not ind.loc[hid, "flags"].str.contains("small_numerator|small_denominator").any()
+    keyed = ind.set_index(["country", "period_start", "indicator", "dimension", "group"])
+    for (country, _start, indicator), block in ind.groupby(
+        ["country", "period_start", "indicator"], sort=False
+    ):
+        if not counts.loc[block.index].any():
+            continue
+        total = block[block["dimension"] == "total"]
+        if total.empty or "not_available" in total["flags"].iloc[0]:
+            continue
+        for col, mask in (("numerator", counts), ("denominator", den_count)):
+            if not mask.loc[block.index].all():
+                continue
+            for dim, groups in block[block["dimension"] != "total"].groupby("dimension"):
+                if col == "denominator" and block["kind"].iloc[0] == "rate" and dim in (
+                    "offence", "facility_type", "legal_status"
+                ):
+                    continue  # every group's population is the total's
+                vals = groups[col]
+                if col == "denominator":  # groups without a population (U, unknown)
+                    vals = vals[~groups["flags"].str.contains("no_population")]
+                _check_relation(float(total[col].iloc[0]), vals.tolist(),
+                                (where, country, indicator, col, dim))
+    present = set(keyed.index.get_level_values("indicator"))
+    # links: JJ08's denominator is JJ02's numerator, group by group
+    for key, row in (keyed.xs("JJ08", level="indicator").iterrows()
+                     if "JJ08" in present else ()):
+        k02 = (key[0], key[1], "JJ02", key[2], key[3])
+        if k02 in keyed.index:
+            a, b = row["denominator"], keyed.loc[k02, "numerator"]
+            assert (pd.isna(a) and pd.isna(b)) or (a == b) or pd.isna(a), (where, key)
+            assert not (pd.isna(b) and not pd.isna(a)), (where, key)
+    # JJ10 den = JJ09 den + JJ10 num (count_unit event): never exactly one of three hidden
+    if "JJ10" in present:
+        for key, row in keyed.xs("JJ10", level="indicator").iterrows():
+            k09 = (key[0], key[1], "JJ09", key[2], key[3])
+            parts = [keyed.loc[k09, "denominator"] if k09 in keyed.index else 0.0,
+                     row["numerator"]]
+            _check_relation(float(row["denominator"]), parts, (where, "JJ10 link", key))
+
+
+def _audit_durations(dur: pd.DataFrame, ind: pd.DataFrame, where: str) -> None:
+    stat = dur["statistic"].astype(str)
+    is_count = (stat == "n") | stat.str.startswith("band_")
+    assert not _small(dur.loc[is_count, "value"]), where
+    assert dur.loc[stat.isin(["min", "max"]), "value"].isna().all(), where
+    frames = []
+    for _ind, part in dur.groupby("indicator"):
+        wide = part.pivot(index=["country", "indicator", "dimension", "group"],
+                          columns="statistic", values="value")
+        frames.append(wide["n"])
+        bands = [c for c in wide.columns if str(c).startswith("band_")]
+        for key, row in wide.iterrows():
+            if math.isnan(row["n"]):
+                assert row.drop("n").isna().all(), (where, key)  # nothing left of the group
+            else:
+                _check_relation(row["n"], row[bands].tolist(), (where, key, "bands"))
+        for (country, indicator, dim), groups in wide.reset_index().groupby(
+            ["country", "indicator", "dimension"]
+        ):
+            if dim == "total":
+                continue
+            total = wide.loc[(country, indicator, "total", "all")]
+            for s in ("n", *bands):
+                _check_relation(total[s], groups[s].tolist(), (where, country, indicator, dim, s))
+    n = pd.concat(frames)
+    # the same groups are hidden here and in the indicators frame
+    ind_hidden = ind[ind["indicator"].isin(["JJ04", "JJ05"])].set_index(
+        ["country", "indicator", "dimension", "group"])["numerator"].isna()
+    common = ind_hidden.index.intersection(n.index)
+    assert (n[common].isna() | ~ind_hidden[common]).all(), where  # hidden there: hidden here
+    extra = (n[common].isna() & ~ind_hidden[common]).sum()
+    print(f"{where}: {extra} groups hidden in durations but published in indicators")
+
+
+def _audit_reconciliation(rec: pd.DataFrame, where: str) -> None:
+    for col in ("records_read", "used", "left_out", "count"):
+        assert not _small(rec[col]), (where, col)
+    for key, block in rec.groupby(["country", "period_start", "indicator", "table"]):
+        first = block.iloc[0]
+        _check_relation(float(first["records_read"]),
+                        [float(first["used"]), float(first["left_out"])], (where, key))
+        reasons = block[block["reason"] != "used"]["count"].astype(float).tolist()
+        _check_relation(float(first["left_out"]), reasons, (where, key, "reasons"))
+
+
+def _audit_output_folder(out: Path) -> None:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["disclosure"]["mode"] == "public"
+    params = manifest.get("parameters", {})
+    deaths_count = params.get("deaths_denominator", "average_daily_population") != (
+        "average_daily_population")
+    ind = pd.read_csv(out / "indicators.csv", keep_default_na=False, na_values=[""])
+    dur = pd.read_csv(out / "durations.csv", keep_default_na=False, na_values=[""])
+    rec = pd.read_csv(out / "reconciliation.csv", keep_default_na=False, na_values=[""])
+    _audit_indicators(ind, deaths_count, "indicators.csv")
+    _audit_durations(dur, ind, "durations.csv")
+    _audit_reconciliation(rec, "reconciliation.csv")
+    if (out / "indicators.xlsx").exists():
+        sheets = pd.read_excel(out / "indicators.xlsx", sheet_name=None)
+        for name, frame in (("indicators", ind), ("durations", dur), ("reconciliation", rec)):
+            sheet = sheets[name]
+            for col in frame.columns:
+                if pd.api.types.is_numeric_dtype(frame[col]):
+                    a = pd.to_numeric(sheet[col], errors="coerce").to_numpy(dtype=float)
+                    b = frame[col].to_numpy(dtype=float)
+                    assert np.allclose(a, b, equal_nan=True), (name, col)
+    sdmx_csv = out / "indicators_sdmx.csv"
+    if sdmx_csv.exists():
+        sd = pd.read_csv(sdmx_csv, keep_default_na=False, na_values=[""])
+        counted = sd["UNIT_MEASURE"] != "YES_NO"
+        assert not _small(sd.loc[counted, "NUMERATOR"])
+        assert sd["NUMERATOR"].isna().sum() == ind["numerator"].isna().sum()
+        assert set(sd.loc[sd["CONF_STATUS"] == "C", "OBS_VALUE"].astype(str)) <= {"nan", "NaN"}
+    # every other file: no count-like number at all (the manifest's sizes are of files/tables)
+    known = {"indicators.csv", "durations.csv", "reconciliation.csv", "indicators.xlsx",
+             "indicators_sdmx.csv", "indicators_sdmx_structure.json", "manifest.json"}
+    assert {p.name for p in out.iterdir()} <= known, sorted(p.name for p in out.iterdir())
+
+
+def test_audit_catches_a_leak(tmp_path):
+    # the auditor itself must fail on unprotected tables
+    f = _frame(_rate_block("JJ01", 20, {"F": 3, "M": 17}, {"14-15": 20}))
+    with pytest.raises(AssertionError):
+        _audit_indicators(f, False, "raw")
+    hidden_one = apply_disclosure(f)
+    hidden_one.loc[hidden_one["group"] == "M", "numerator"] = 17.0  # un-hide the complement
+    with pytest.raises(AssertionError):
+        _audit_indicators(hidden_one, False, "one hidden")
+    _audit_indicators(apply_disclosure(f), False, "protected")
+
+
+def _latest_samples() -> list[Path]:
+    if not SAMPLES.is_dir():
+        return []
+    out = []
+    for country in sorted(p for p in SAMPLES.iterdir() if p.is_dir()):
+        years = sorted(p for p in country.iterdir() if (p / "dataset.toml").is_file())
+        if years:
+            out.append(years[-1])
+    return out
+
+
+@pytest.mark.slow
+def test_public_outputs_of_the_samples_publish_no_small_count(tmp_path):
+    """Issue 8: in public mode no count from 1 to 4 is found or derived in any output file."""
+    samples = _latest_samples()
+    if not samples:
+        pytest.skip("no sample datasets in data/samples")
+    from indicators import cli
+
+    out = tmp_path / "public"
+    code = cli.main(["compute", *map(str, samples), "--out", str(out), "--disclosure",
+                     "public", "--format", "sdmx"])
+    assert code == 0
+    _audit_output_folder(out)
+    # with rounding to base 3 too
+    out3 = tmp_path / "public3"
+    code = cli.main(["compute", str(samples[0]), "--out", str(out3), "--disclosure", "public",
+                     "--round-base3", "--format", "sdmx"])
+    assert code == 0
+    RELATIONS_EXACT[0] = False  # rounded parts do not add up: differences carry no exact count
+    try:
+        _audit_output_folder(out3)
+    finally:
+        RELATIONS_EXACT[0] = True
+    ind3 = pd.read_csv(out3 / "indicators.csv")
+    counts = ind3.loc[ind3["kind"].isin(COUNT_KINDS), "numerator"].dropna()
+    assert (counts % 3 == 0).all()
