@@ -29,6 +29,7 @@ look like direct identifiers (records must be pseudonymous; such columns are dro
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import io
@@ -653,7 +654,12 @@ def _read_raw_csv(path: Path, issues: list[Issue], table: str) -> pd.DataFrame |
     del data
     if text is None:
         return None
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    first_line = text[: text.find("\n") if "\n" in text else len(text)].rstrip("\r")
+    if len(first_line) > 65536:
+        issues.append(Issue("error", table_file, 1, None, None, "malformed_file",
+                            f"the first row of {table_file} has {len(first_line):,} characters: "
+                            "it is not a header row naming the columns"))
+        return None
     if not first_line.strip():
         issues.append(Issue("error", table_file, 1, None, None, "missing_header",
                             f"{table_file} has no header row: row 1 must name the columns"))
@@ -677,8 +683,10 @@ def _read_raw_csv(path: Path, issues: list[Issue], table: str) -> pd.DataFrame |
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
             # pandas would drop the extra cells: find the rows and refuse the file instead
             width = len(header)
-            long_rows = [i + 1 for i, rec in enumerate(
-                csv.reader(io.StringIO(text), delimiter=delimiter)) if len(rec) > width]
+            long_rows = []
+            with contextlib.suppress(csv.Error):
+                long_rows = [i + 1 for i, rec in enumerate(
+                    csv.reader(io.StringIO(text), delimiter=delimiter)) if len(rec) > width]
             first = long_rows[0] if long_rows else None
             issues.append(Issue(
                 "error", table_file, first, None, None, "malformed_file",
@@ -712,8 +720,9 @@ def _fast_csv(data: bytes, table: str) -> pd.DataFrame | None:
         first_line = body[: end if end >= 0 else len(body)].decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         return None
-    if not first_line.strip() or _pick_delimiter(first_line, {c.name for c in TABLES[table]}) \
-            != ",":
+    if not first_line.strip() or len(first_line) > 65536:
+        return None
+    if _pick_delimiter(first_line, {c.name for c in TABLES[table]}) != ",":
         return None
     header = [h.strip() for h in next(csv.reader([first_line]))]
     if not _check_header(header, "", []):
