@@ -411,3 +411,25 @@ def test_cli_writes_parquet(tmp_path, capsys):
     assert code == 0
     assert (out / "detentions.parquet").is_file() and (out / "dataset.toml").is_file()
     assert "50 children" in capsys.readouterr().out
+
+
+def test_public_api_call():
+    import indicators as jj
+
+    ds = jj.simulate("corallia", 40, seed=1, period=2024)
+    assert len(ds.tables["children"]) == 40
+
+
+def test_write_dataset_quotes_text_that_needs_it(tmp_path):
+    frames = {
+        "children": pd.DataFrame({"child_id": ["a", "b"], "sex": ["F", "M"],
+                                  "date_of_birth": [None, "2010-01-02"]}),
+        "facilities": pd.DataFrame({"facility_id": ["F1"], "facility_type": ["police"],
+                                    "area": ['North, "East"']}),
+    }
+    meta = {"country": "XZZ", "period_start": "2024-01-01", "period_end": "2024-12-31"}
+    folder = write_dataset(SimulatedData(meta, frames), tmp_path)
+    expected = "child_id,sex,date_of_birth\na,F,\nb,M,2010-01-02\n"
+    assert (folder / "children.csv").read_text() == expected
+    back = pd.read_csv(folder / "facilities.csv", dtype=str)
+    assert back.area.tolist() == ['North, "East"']
