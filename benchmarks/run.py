@@ -20,7 +20,7 @@ and prints the hot spots of each stage.
 
 Examples::
 
-    python benchmarks/run.py --quick                 # 100 k only, one run: under a minute
+    python benchmarks/run.py --quick                 # 100 k, one run, no report stage: < 1 min
     python benchmarks/run.py --repeat 3 --write      # 100 k, 1 M, 3 M
     python benchmarks/run.py --sizes 1000000 --repeat 1 --cprofile
 
@@ -474,8 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--period", type=int, default=2024)
     parser.add_argument("--profile", default="northland", help="simulator profile")
-    parser.add_argument("--stages", default=",".join(STAGES),
-                        help="comma-separated subset of " + ",".join(STAGES))
+    parser.add_argument("--stages",
+                        help="comma-separated subset of " + ",".join(STAGES)
+                        + " (default: all; with --quick: all but report)")
     parser.add_argument("--no-reference", action="store_true", help="skip the DuckDB reference")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     parser.add_argument("--cprofile", action="store_true",
@@ -488,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells-out", help=argparse.SUPPRESS)
     parser.add_argument("--cprofile-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    stages = [s for s in args.stages.split(",") if s]
+    default_stages = STAGES[:3] if args.quick else STAGES
+    stages = [s for s in (args.stages or ",".join(default_stages)).split(",") if s]
 
     if args.worker == "package":
         print(json.dumps(worker_package(args.dataset, stages, args.cells_out, args.cprofile_dir)))
