@@ -666,6 +666,19 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
         {"child_id": child_ids, "sex": sex, "date_of_birth": _iso(dob, dob_missing)}
     )
 
+    # ---- areas (optional): a child's area, drawn in proportion to population x arrest rate
+    areas = cur.get("areas") or {}
+    area_names = np.asarray(list(areas.get("names", [])), dtype=object)
+    child_area = None
+    if area_names.size:
+        arng = np.random.default_rng(
+            [seed, zlib.crc32(cur["name"].encode("utf-8")), model.period, 0xA4EA]
+        )
+        area_share = np.asarray(areas["population_shares"], dtype=float)
+        area_share = area_share / area_share.sum()
+        area_w = area_share * np.asarray(areas["arrest_rate_factor"], dtype=float)
+        child_area = _pick_by_year(arng, _cdf(area_w)[None, :], np.zeros(cidx.size, np.int64))
+
     # ---- arrests
     a_keep = res["case"] & kept_child[res["child"]]
     a_idx = np.flatnonzero(a_keep)
@@ -685,6 +698,8 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
             "age_years": age_years,
         }
     )
+    if child_area is not None:
+        arrests["area"] = area_names[child_area[a_child]]
     n_p = int(((a_t >= p0) & (a_t <= p1)).sum())
 
     # ---- dispositions
@@ -733,6 +748,8 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
         if ft not in used_types:
             continue
         n = max(1, round(pop_total / 1e6 * float(fac["per_million_children"].get(ft, 1))))
+        if ft == "police":
+            n = max(n, area_names.size)  # a police station in every area
         streams = [
             np.random.default_rng([seed, zlib.crc32(cur["name"].encode("utf-8")), 0xFAC, ti, a])
             for a in range(4)
@@ -749,6 +766,15 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     f_cm = np.concatenate(f_cm)
     f_cm_missing = np.concatenate(f_cm_missing)
     f_w = np.concatenate(f_w)
+    if area_names.size:
+        # facilities of each type spread over the areas in proportion to their population
+        f_area = np.zeros(f_id.size, dtype=np.int64)
+        for ft in np.unique(f_type):
+            sel = np.flatnonzero(f_type == ft)
+            pos = (np.arange(sel.size) + 0.5) / sel.size
+            f_area[sel] = np.minimum(
+                np.searchsorted(np.cumsum(area_share), pos), area_names.size - 1
+            )
     facilities = pd.DataFrame(
         {
             "facility_id": f_id,
@@ -756,6 +782,8 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
             "complaints_mechanism": _bool_text(f_cm, f_cm_missing),
         }
     )
+    if area_names.size:
+        facilities["area"] = area_names[f_area]
 
     # ---- inspections: the year before P and P, none after P's end
     rows_f, rows_d, rows_i = [], [], []
@@ -811,8 +839,18 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
         name = FACILITY_TYPE[ft]
         cand = np.flatnonzero(f_type == name)
         sel = np.flatnonzero(ev["ftype"] == ft)
+        u = rng.random(sel.size)
+        if area_names.size and name == "police":
+            # police cells are in the child's own area
+            for ai in range(area_names.size):
+                cand_a = cand[f_area[cand] == ai]
+                sub = child_area[e_child[sel]] == ai
+                w = f_w[cand_a] / f_w[cand_a].sum()
+                pos = np.searchsorted(np.cumsum(w), u[sub])
+                fac_of[sel[sub]] = cand_a[np.minimum(pos, cand_a.size - 1)]
+            continue
         w = f_w[cand] / f_w[cand].sum()
-        pos = np.searchsorted(np.cumsum(w), rng.random(sel.size))
+        pos = np.searchsorted(np.cumsum(w), u)
         fac_of[sel] = cand[np.minimum(pos, cand.size - 1)]
     same = np.zeros(n_e, dtype=bool)
     same[1:] = (~first[1:]) & (fac_of[1:] == fac_of[:-1])
@@ -900,7 +938,10 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     )
 
     # ---- population: the year of P and the year before
-    population = _population(cur, model.period, pop_total)
+    population = _population(
+        cur, model.period, pop_total, area_names if area_names.size else None,
+        area_share if area_names.size else None,
+    )
 
     meta = {
         "country": code,
@@ -931,8 +972,11 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     return SimulatedData(meta, frames)
 
 
-def _population(cur: dict[str, Any], period: int, total: float) -> pd.DataFrame:
-    """Child population by year, sex and single year of age 0-17 summing to ``total`` in P."""
+def _population(
+    cur: dict[str, Any], period: int, total: float, area_names=None, area_share=None
+) -> pd.DataFrame:
+    """Child population by year, sex, single year of age 0-17 (and area) summing to about
+    ``total`` in P."""
     g = float(cur["population_growth"])
     ratio = float(cur["population_sex_ratio"]) / 100.0
     ages = np.arange(18)
@@ -942,8 +986,15 @@ def _population(cur: dict[str, Any], period: int, total: float) -> pd.DataFrame:
     for y in (period - 1, period):
         tot = total * (1 + g) ** (y - period)
         for sex, share in (("F", 1 / (1 + ratio)), ("M", ratio / (1 + ratio))):
-            vals = np.rint(tot * share * by_age).astype(np.int64)
-            rows.append(pd.DataFrame({"year": y, "sex": sex, "age": ages, "population": vals}))
+            if area_names is None:
+                vals = np.rint(tot * share * by_age).astype(np.int64)
+                rows.append(pd.DataFrame({"year": y, "sex": sex, "age": ages, "population": vals}))
+                continue
+            for name, a_share in zip(area_names, area_share, strict=True):
+                vals = np.rint(tot * share * a_share * by_age).astype(np.int64)
+                rows.append(pd.DataFrame(
+                    {"year": y, "sex": sex, "age": ages, "population": vals, "area": name}
+                ))
     out = pd.concat(rows, ignore_index=True)
     return out.astype({"year": str, "age": str, "population": str})
 

@@ -77,7 +77,7 @@ def check_record_rules(t: dict[str, pd.DataFrame], period: int) -> None:
     assert set(de.facility_id) <= set(fa.facility_id)
     assert set(ins.facility_id) <= set(fa.facility_id)
     # population
-    assert not pop.duplicated(["year", "sex", "age"]).any()
+    assert not pop.duplicated(["year", "sex", "age", *(["area"] if "area" in pop else [])]).any()
     assert set(pop.sex) <= {"F", "M"}
     assert (pop.population.astype(int) >= 0).all() and (pop.age.astype(int) >= 0).all()
     assert str(period) in set(pop.year)
@@ -331,6 +331,12 @@ def test_population_scales_to_the_arrest_rate(medium_tables):
     target = profile_parameters("grandara", 2024)["arrest_rate_per_100k"]
     assert 0.9 * target < rate < 1.1 * target
     assert sorted(pop.age.astype(int).unique()) == list(range(18))
+    # areas: population, arrests and facilities carry the same area names
+    assert set(ar.area) == set(pop.area) == set(medium_tables["facilities"].area)
+    by_area = pd.to_datetime(ar.arrest_date).dt.year.eq(2024).groupby(ar.area).sum() / pop[
+        pop.year == "2024"
+    ].groupby("area").population.apply(lambda s: s.astype(int).sum())
+    assert by_area.idxmax() == "Capital District" and by_area.idxmin() == "East"
 
 
 def test_reform_changes_cases_from_its_year():
