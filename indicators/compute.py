@@ -547,14 +547,18 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     )
 
 
+def _decision_ages(dis: pd.DataFrame, dob: np.ndarray):
+    """Decision day, and age and age group on the offence date, else the decision date."""
+    decided = day_numbers(dis["decision_date"])
+    offence_day = day_numbers(dis["offence_date"])
+    age = age_on(dob, np.where(np.isnan(offence_day), decided, offence_day))
+    return decided, age, age_group_codes(age)
+
+
 def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     dis = ev.ds.tables["dispositions"]
     code, sex, dob = ev.child_lookup(dis["child_id"])
-    decided = day_numbers(dis["decision_date"])
-    offence_day = day_numbers(dis["offence_date"])
-    ref = np.where(np.isnan(offence_day), decided, offence_day)
-    age = age_on(dob, ref)
-    groups = age_group_codes(age)
+    decided, age, groups = ev.memo("decision_ages", lambda: _decision_ages(dis, dob))
     decision = dis["decision"].array
     relevant = np.asarray(decision.isin(list(spec.denominator_codes)), dtype=bool)
     in_p = (decided >= ev.ps) & (decided <= ev.pe)
@@ -1467,14 +1471,17 @@ def combine_results(results: Iterable[IndicatorResults]) -> IndicatorResults:
     -------
     IndicatorResults
         Frames concatenated in the order given; ``parameters`` the common parameters, or a
-        ``{country: parameters}`` dict when they differ.
+        ``{"<country> <period_end>": parameters}`` dict when they differ; ``country`` the
+        distinct country codes joined by ``,``.
     """
     results = list(results)
     if not results:
         raise ValueError("combine_results needs at least one result")
     params = results[0].parameters
     if any(r.parameters != params for r in results[1:]):
-        params = {r.country: r.parameters for r in results}
+        params = {
+            f"{r.country} {r.indicators['period_end'].iloc[0]}": r.parameters for r in results
+        }
     return IndicatorResults(
         indicators=ResultSchema.validate(
             pd.concat([r.indicators for r in results], ignore_index=True)
@@ -1486,7 +1493,7 @@ def combine_results(results: Iterable[IndicatorResults]) -> IndicatorResults:
             pd.concat([r.reconciliation for r in results], ignore_index=True)
         ),
         parameters=params,
-        country=",".join(r.country for r in results),
+        country=",".join(dict.fromkeys(c for r in results for c in r.country.split(","))),
     )
 
 
