@@ -594,3 +594,38 @@ def test_properties_on_random_datasets(seed, n, option):
     sizes = {name: len(t) for name, t in ds.tables.items()}
     for (_ind, table), block in rec.groupby(["indicator", "table"]):
         assert block["records_read"].iloc[0] == sizes[table]
+
+
+def test_empty_tables_give_zero_counts_not_not_available():
+    ds = make([("A", "M", "2010-01-01")], detentions=[], arrests=[], dispositions=[], visits=[],
+              facilities=[], inspections=[])
+    res = compute_indicators(ds)
+    assert cell(res, "JJ01")["numerator"] == 0 and cell(res, "JJ01")["value"] == 0
+    jj04 = cell(res, "JJ04")
+    assert jj04["numerator"] == 0 and pd.isna(jj04["value"])
+    jj06 = cell(res, "JJ06")
+    assert jj06["numerator"] == 0 and jj06["denominator"] == 0 and pd.isna(jj06["value"])
+    for ind in ("JJ07", "JJ08", "JJ09", "JJ10", "JJ11", "JJ12b", "JJ13b"):
+        row = cell(res, ind)
+        assert row["denominator"] == 0 and pd.isna(row["value"]), ind
+        assert "not_available" not in row["flags"]
+
+
+def test_no_population_for_the_census_year():
+    pop = population().assign(year=2023)
+    ds = make([("A", "M", "2010-01-01")], detentions=[ep("E1", "A", "2024-01-01")], pop=pop)
+    res = compute_indicators(ds)
+    row = cell(res, "JJ02")
+    assert row["numerator"] == 1 and pd.isna(row["value"]) and pd.isna(row["denominator"])
+    assert "no_population" in row["flags"]
+    assert reasons(res, "JJ02", "population") == {"used": 0, "other_year": 40}
+
+
+def test_episode_of_unknown_facility_counts_without_facility_type():
+    ds = make([("A", "M", "2010-01-01")], detentions=[ep("E1", "A", "2024-01-01",
+                                                          facility="ZZ")],
+              facilities=[("F1", "police", True)])
+    res = compute_indicators(ds)
+    assert cell(res, "JJ02")["numerator"] == 1
+    fac = res.indicators.query("indicator == 'JJ02' and dimension == 'facility_type'")
+    assert fac.empty
