@@ -325,8 +325,11 @@ def _cohort_arrests(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
 
 
 def _census_reasons(ev: Events, extra: list[tuple[np.ndarray, str]] | None = None):
-    """Children in detention on C under 18 (or of unknown age), and the episode reasons."""
-    ep = ev.episodes
+    """Children in detention on C under 18 (or of unknown age), and the episode reasons.
+
+    Returns the census-day episodes, their reasons, and the reasons of every episode of the
+    detentions table (``not_in_detention_on_census_day`` for the others).
+    """
     oc = ev.on_census
     n = len(ev.ds.tables["detentions"])
     conditions = [
@@ -336,7 +339,6 @@ def _census_reasons(ev: Events, extra: list[tuple[np.ndarray, str]] | None = Non
     ]
     oc_reasons = _reasons(len(oc), conditions)
     reasons = _by_row(n, oc["row"].to_numpy(), oc_reasons, "not_in_detention_on_census_day")
-    del ep
     return oc, oc_reasons, reasons
 
 
