@@ -210,6 +210,7 @@ def test_simulate_returns_a_typed_dataset():
     assert len(ds.tables["children"]) == 120
 
 
+@pytest.mark.slow
 def test_validation_finds_no_errors_in_simulated_data(tmp_path):
     validation = pytest.importorskip("indicators.validation", reason="validation not built yet")
     from indicators.dataset import read_dataset
