@@ -110,6 +110,10 @@ def _frame(results) -> pd.DataFrame:
         f[col] = pd.to_datetime(f[col].astype("string").replace("", None), errors="coerce")
     f["census_date"] = f["census_date"].fillna(f["period_end"])
     f["region"] = f["region"].replace("", "Region not given")
+    fam = [_short_source(src, reg) or org for src, reg, org in
+           zip(f["source"], f["region"], f["origin"], strict=True)]
+    f["_family"] = pd.Series(fam, index=f.index, dtype="string")
+    f["_entity"] = f["country"].astype("string") + "|" + f["_family"]
     return f
 
 
@@ -132,9 +136,14 @@ def _is_percent(unit: str) -> bool:
 
 
 def _short_source(source: str, region: str) -> str:
+    """A short name of the source family: the region's bracket ('UNODC', 'synthetic'), else
+    the source up to its first comma or bracket."""
+    region, source = str(region), str(source)
     if "(" in region and region.endswith(")"):
         return region[region.rindex("(") + 1:-1]
-    return source.split(",")[0][:24] if source else ""
+    if source:
+        return source.split(",")[0].split(" (")[0][:28].strip()
+    return ""
 
 
 def _new_axes(width: float, height: float) -> Axes:
@@ -181,6 +190,14 @@ def _place_footnote(ax: Axes, lines: list[str]) -> None:
     ax._jj_footnote = text
 
 
+def _set_title(ax: Axes, text: str, **kwargs) -> None:
+    """Title wrapped to the Axes' width (titles of panels in a grid must not collide)."""
+    fig = ax.get_figure(root=True)
+    width_in = fig.get_figwidth() * ax.get_position().width
+    chars = max(24, int(width_in * 72 / (10 * 0.62)))
+    ax.set_title("\n".join(textwrap.wrap(text, chars)), **kwargs)
+
+
 def footnote_text(ax: Axes) -> str:
     """The footnote drawn for an Axes by a ``plot_*`` function ('' when none).
 
@@ -220,7 +237,7 @@ def _prefer_one_per_country(rows: pd.DataFrame, primary: dict | None = None) -> 
     r = rows.assign(_o=rows["origin"].map(order).fillna(1),
                     _has=rows["value"].notna() | rows["flags"].str.contains("suppressed"))
     if primary:
-        r["_p"] = [0 if primary.get(c) == s else 1 for c, s in zip(r["country"], r["source"],
+        r["_p"] = [0 if primary.get(c) == s else 1 for c, s in zip(r["country"], r["_family"],
                                                                   strict=True)]
     else:
         r["_p"] = 0
@@ -233,12 +250,12 @@ def _primary_sources(rows: pd.DataFrame) -> dict[str, str]:
     """Per country, the source giving most of the rows with a value (records first)."""
     order = {"records": 0, "counts": 1, "published": 2}
     r = rows[rows["value"].notna()]
-    g = r.groupby(["country", "source"], sort=False).agg(
+    g = r.groupby(["country", "_family"], sort=False).agg(
         n=("indicator", "nunique"), o=("origin", lambda s: order.get(s.iloc[0], 1)),
         last=("period_end", "max")).reset_index()
     g = g.sort_values(["country", "o", "n", "last"], ascending=[True, True, False, False])
-    return dict(zip(g.drop_duplicates("country")["country"],
-                    g.drop_duplicates("country")["source"], strict=True))
+    first = g.drop_duplicates("country")
+    return dict(zip(first["country"], first["_family"], strict=True))
 
 
 def _labels(rows: pd.DataFrame) -> pd.Series:
@@ -318,9 +335,18 @@ def _period_line(rows: pd.DataFrame, census: bool) -> str:
 
 
 def _source_line(rows: pd.DataFrame) -> str:
-    srcs = [s for s in dict.fromkeys(rows["source"]) if s]
-    computed = (rows["origin"] == "records").any()
-    parts = srcs + (["computed from individual records (jj-indicators)"] if computed else [])
+    """Every source once; a family of many similar sources (one per dataset) in one item."""
+    parts = []
+    fams = rows.groupby("_family", sort=False)["source"].agg(
+        lambda s: [x for x in dict.fromkeys(s) if x]) if len(rows) else {}
+    for fam, srcs in (fams.items() if len(rows) else []):
+        if len(srcs) > 2:
+            parts.append(f"{srcs[0][:70]}{'...' if len(srcs[0]) > 70 else ''} and "
+                         f"{len(srcs) - 1} similar ({fam})")
+        else:
+            parts.extend(srcs)
+    if (rows["origin"] == "records").any():
+        parts.append("computed from individual records with jj-indicators")
     return "Sources: " + "; ".join(parts) + "." if parts else ""
 
 
@@ -336,10 +362,39 @@ def _flag_lines(rows: pd.DataFrame, labels: pd.Series) -> list[str]:
     return lines
 
 
-def _region_style(regions: Iterable[str]) -> dict[str, tuple[str, str]]:
-    regs = sorted(dict.fromkeys(regions))
-    return {r: (_REGION_COLOURS[i % len(_REGION_COLOURS)], _REGION_MARKERS[i % len(_REGION_MARKERS)])
-            for i, r in enumerate(regs)}
+def _family_style(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Colour and marker per source family (computed figures first, then by name), so the
+    same source looks the same in every chart drawn from one results frame."""
+    fam = frame[["_family", "origin"]].drop_duplicates("_family")
+    fam = fam.assign(_o=(fam["origin"] != "records").astype(int)).sort_values(["_o", "_family"])
+    nc, nm = len(_REGION_COLOURS), len(_REGION_MARKERS)
+    return {f: (_REGION_COLOURS[i % nc], _REGION_MARKERS[i % nm])
+            for i, f in enumerate(fam["_family"])}
+
+
+def _family_label(fam: str, frame: pd.DataFrame) -> str:
+    origin = frame.loc[frame["_family"] == fam, "origin"]
+    kind = {"records": "computed from records", "counts": "aggregate counts",
+            "published": "published"}.get(origin.iat[0] if len(origin) else "", "")
+    return f"{fam} ({kind})" if kind and kind not in fam else fam
+
+
+def _row_positions(rows: pd.DataFrame, by_region: bool) -> tuple[np.ndarray, list, int]:
+    """y of each row (top first) with a header slot before each region when grouped.
+
+    Returns (y of rows, [(y, region) headers], number of slots)."""
+    slots, headers, ys = 0, [], []
+    last = None
+    for reg in rows["region"]:
+        if by_region and reg != last:
+            headers.append((slots, reg))
+            slots += 1
+            last = reg
+        ys.append(slots)
+        slots += 1
+    top = slots - 1
+    return (np.array([top - v for v in ys], dtype=float),
+            [(top - v, r) for v, r in headers], slots)
 
 
 def _population_weights(frame: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
@@ -361,9 +416,9 @@ def _population_weights(frame: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
 
 def _draw_dots(ax: Axes, rows: pd.DataFrame, y: np.ndarray, colours: dict, *,
                markersize: float = 28) -> None:
-    """Dots with interval whiskers, one collection per region; hollow where flagged."""
-    for region, (colour, marker) in colours.items():
-        m = (rows["region"] == region).to_numpy() & rows["value"].notna().to_numpy()
+    """Dots with interval whiskers, one collection per source family; hollow where flagged."""
+    for family, (colour, marker) in colours.items():
+        m = (rows["_family"] == family).to_numpy() & rows["value"].notna().to_numpy()
         if not m.any():
             continue
         sub = rows[m]
@@ -377,7 +432,7 @@ def _draw_dots(ax: Axes, rows: pd.DataFrame, y: np.ndarray, colours: dict, *,
         hollow = np.array([bool(_flags(f) & set(HOLLOW_FLAGS)) for f in sub["flags"]])
         face = [("white" if h else colour) for h in hollow]
         ax.scatter(v, y[m], s=markersize, marker=marker, facecolors=face, edgecolors=colour,
-                   linewidths=1.2, zorder=3, label=region, gid="jj-markers")
+                   linewidths=1.2, zorder=3, label=family, gid="jj-markers")
 
 
 # --------------------------------------------------------------------------- comparison
@@ -440,29 +495,28 @@ def plot_comparison(
     rows = frame[(frame["indicator"] == indicator) & (frame["group"] == group)]
     if dim:
         rows = rows[rows["dimension"] == dim]
-    rows = _latest(rows, ["country", "source"], period)
+    rows = _latest(rows, ["_entity"], period)
     name, unit = _name_unit(indicator, rows)
-    colours = _region_style(frame["region"])
+    colours = _family_style(frame)
 
-    suppressed = rows[rows["value"].isna() & rows["flags"].map(lambda f: "suppressed" in _flags(f))]
-    valued = rows[rows["value"].notna()].copy()
-    no_value = rows[rows["value"].isna() & ~rows.index.isin(suppressed.index)]
+    is_sup = rows["value"].isna() & rows["flags"].map(lambda f: "suppressed" in _flags(f))
+    no_value = rows[rows["value"].isna() & ~is_sup]
     absent = all_countries[~all_countries["country"].isin(rows["country"])]
-
-    if group_by_region:
-        valued = valued.sort_values(["region", "value"], ascending=[True, False], kind="stable")
-    else:
-        valued = valued.sort_values("value", ascending=False, kind="stable")
-    shown = pd.concat([valued, suppressed])
+    shown = rows[rows["value"].notna() | is_sup].assign(_sup=is_sup)
+    sort_cols = (["region"] if group_by_region else []) + ["_sup", "value"]
+    shown = shown.sort_values(sort_cols, ascending=[True] * (len(sort_cols) - 1) + [False],
+                              kind="stable", na_position="last")
+    valued = shown[~shown["_sup"]]
+    suppressed = shown[shown["_sup"]]
     labels = _labels(shown) if len(shown) else pd.Series([], dtype=str)
     suffixes, caveat_lines = _caveat_notes(shown)
     tick_labels = [f"{lab}{suf}" for lab, suf in zip(labels, suffixes, strict=True)]
 
     # Footnote first: its height sets the figure's.
-    lines = _flag_lines(valued, labels.iloc[:len(valued)])
+    lines = _flag_lines(valued, labels[~shown["_sup"].to_numpy()])
     if len(suppressed):
-        lines.append(f"Suppressed (count {SUPPRESSED_TEXT.split(' (')[0]}): "
-                     f"{_names(labels.iloc[len(valued):])}.")
+        lines.append(f"Suppressed (count fewer than 5): "
+                     f"{_names(labels[shown['_sup'].to_numpy()])}.")
     na = [f"{r.country_name}" for r in no_value.itertuples()] + list(absent["country_name"])
     if na:
         lines.append(f"Not available: {_names(na, 30)}.")
@@ -477,21 +531,23 @@ def plot_comparison(
     with style():
         if ax is None:
             width = 8.6
-            height = 1.5 + ROW_HEIGHT * max(len(shown), 3) + _footnote_height(lines, width)
+            n_slots = len(shown) + (shown["region"].nunique() if group_by_region else 0)
+            height = 1.5 + ROW_HEIGHT * max(n_slots, 3) + _footnote_height(lines, width)
             ax = _new_axes(width, height)
-        n = len(shown)
-        y = np.arange(n)[::-1].astype(float)
-        _draw_dots(ax, valued, y[:len(valued)], colours)
-        for i in range(len(valued), n):
-            ax.text(0, y[i], "  " + SUPPRESSED_TEXT, va="center", ha="left", fontsize=7,
+        y, headers, slots = _row_positions(shown, group_by_region)
+        sup = shown["_sup"].to_numpy()
+        _draw_dots(ax, valued, y[~sup], colours)
+        for yi in y[sup]:
+            ax.text(0, yi, "  " + SUPPRESSED_TEXT, va="center", ha="left", fontsize=7,
                     color=_GREY, style="italic")
-        if group_by_region and len(valued):
-            regs = valued["region"].to_numpy()
-            for i in range(1, len(regs)):
-                if regs[i] != regs[i - 1]:
-                    ax.axhline(y[i] + 0.5, color="#BBBBBB", lw=0.6, zorder=1)
-        ax.set_yticks(y, tick_labels)
-        ax.set_ylim(-0.7, n - 0.3 if n else 0.5)
+        ticks = list(y) + [h for h, _ in headers]
+        texts = tick_labels + [r for _, r in headers]
+        ax.set_yticks(ticks, texts)
+        for lab in ax.get_yticklabels()[len(y):]:
+            lab.set_fontweight("bold")
+        for h, _ in headers[1:]:
+            ax.axhline(h + 0.5, color="#BBBBBB", lw=0.6, zorder=1)
+        ax.set_ylim(-0.7, slots - 0.3 if slots else 0.5)
         ax.grid(axis="y", visible=False)
         handles = []
         if weighted_median and len(valued) >= 2:
@@ -515,9 +571,10 @@ def plot_comparison(
             xmax = max(xmax, float(np.nanmax(benchmarks["value"])))
         ax.set_xlim(0, 100 if _is_percent(unit) and xmax > 60 else xmax * 1.06)
         ax.set_xlabel(unit)
-        ax.set_title(title or f"{name} ({indicator})" + _cell_text(dim, group))
-        region_handles = [Line2D([], [], ls="none", marker=mk, color=c, markersize=6, label=r)
-                          for r, (c, mk) in colours.items() if r in set(valued["region"])]
+        _set_title(ax, title or f"{name} ({indicator})" + _cell_text(dim, group))
+        region_handles = [Line2D([], [], ls="none", marker=mk, color=c, markersize=6,
+                                 label=_family_label(f, frame))
+                          for f, (c, mk) in colours.items() if f in set(valued["_family"])]
         if valued["flags"].map(lambda f: bool(_flags(f) & set(HOLLOW_FLAGS))).any():
             region_handles.append(Line2D([], [], ls="none", marker="o", markerfacecolor="white",
                                          color=_GREY, markersize=6,
@@ -562,28 +619,28 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
     frame = _frame(results)
     if countries is not None:
         frame = frame[frame["country"].isin(countries)]
-    colours = _region_style(frame["region"])
+    colours = _family_style(frame)
     total = frame[(frame["dimension"] == "total") & (frame["group"] == "all")]
     if period is not None:
-        total = _latest(total, ["country", "indicator", "source"], period)
+        total = _latest(total, ["_entity", "indicator"], period)
     core_rows = total[total["indicator"].isin([*CORE_PANEL, "JJ14"])]
     primary = _primary_sources(core_rows)
     per = {code: _prefer_one_per_country(core_rows[core_rows["indicator"] == code], primary)
            for code in (*CORE_PANEL, "JJ14")}
     # Countries ordered by region (of their primary source), then by JJ02, then name.
     ent = frame.assign(_p=[0 if primary.get(c) == s else 1 for c, s in
-                           zip(frame["country"], frame["source"], strict=True)])
+                           zip(frame["country"], frame["_family"], strict=True)])
     ent = ent.sort_values("_p", kind="stable").drop_duplicates("country")[
         ["country", "country_name", "region"]]
     j2 = per["JJ02"].set_index("country")["value"]
     ent = ent.assign(_v=ent["country"].map(j2).fillna(-1)).sort_values(
         ["region", "_v", "country_name"], ascending=[True, False, True])
     n = len(ent)
-    y = np.arange(n)[::-1].astype(float)
+    y, headers, slots = _row_positions(ent, True)
     ypos = dict(zip(ent["country"], y, strict=True))
 
-    shown_rows = pd.concat([p for p in per.values() if len(p)]) if any(len(p) for p in per.values()) \
-        else core_rows.iloc[:0]
+    non_empty = [p for p in per.values() if len(p)]
+    shown_rows = pd.concat(non_empty) if non_empty else core_rows.iloc[:0]
     lines = []
     lab = dict(zip(ent["country"], ent["country_name"], strict=True))
     flag_parts = []
@@ -607,7 +664,7 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
 
     with style():
         width = 11.0
-        height = 1.9 + ROW_HEIGHT * max(n, 3) + _footnote_height(lines, width)
+        height = 1.9 + ROW_HEIGHT * max(slots, 3) + _footnote_height(lines, width)
         if ax is None:
             fig = Figure(figsize=(width, height), layout="constrained")
             fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04)
@@ -654,11 +711,17 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
             if k:
                 a.tick_params(labelleft=False)
             a.grid(axis="y", visible=False)
-        axes[0].set_yticks(y, [f"{lab[c]}{s}" for c, s in zip(ent["country"], suffixes,
-                                                              strict=True)])
-        axes[0].set_ylim(-0.7, n - 0.3)
-        handles = [Line2D([], [], ls="none", marker=mk, color=c, markersize=6, label=r)
-                   for r, (c, mk) in colours.items()]
+        axes[0].set_yticks(list(y) + [h for h, _ in headers],
+                           [f"{lab[c]}{s}" for c, s in zip(ent["country"], suffixes, strict=True)]
+                           + [r for _, r in headers])
+        for t in axes[0].get_yticklabels()[n:]:
+            t.set_fontweight("bold")
+        for a in axes:
+            for h, _ in headers[1:]:
+                a.axhline(h + 0.5, color="#BBBBBB", lw=0.6, zorder=1)
+        axes[0].set_ylim(-0.7, slots - 0.3)
+        handles = [Line2D([], [], ls="none", marker=mk, color=c, markersize=6,
+                          label=_family_label(f, frame)) for f, (c, mk) in colours.items()]
         axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.05, 1.0),
                         borderaxespad=0)
         if own:
@@ -720,8 +783,8 @@ def plot_policy_matrix(results, *, countries: Sequence[str] | None = None,
                         fill, tc = "#D4E6F4", "black"
                     else:
                         fill, tc = "#EEEEEE", "#555555"
-                        text = "suppressed" if len(r) and "suppressed" in _flags(r["flags"].iat[0]) \
-                            else "not available"
+                        hidden = len(r) and "suppressed" in _flags(r["flags"].iat[0])
+                        text = "suppressed" if hidden else "not available"
                 elif v == 1:
                     text, fill, tc = "yes", OKABE_ITO["bluish_green"], "white"
                 elif v == 0:
@@ -773,17 +836,20 @@ def plot_trend(results, indicator: str, *, countries: Sequence[str] | None = Non
     info = indicator_info().get(indicator)
     census = info.frame == "census" if info else False
     xcol = "census_date" if census else "period_end"
-    keys = list(dict.fromkeys(zip(rows["country"], rows["source"], strict=True)))
-    firsts = rows.drop_duplicates(["country", "source"])
-    labels = dict(zip(zip(firsts["country"], firsts["source"], strict=True),
-                      _labels(firsts), strict=True))
-    suffixes, caveat_lines = _caveat_notes(rows)
+    keys = list(dict.fromkeys(rows["_entity"]))
+    firsts = rows.drop_duplicates("_entity")
+    labels = dict(zip(firsts["_entity"], _labels(firsts), strict=True))
+    _, caveat_lines = _caveat_notes(rows)
     lines = _flag_lines(rows, rows["country_name"])
     na = rows.loc[rows["value"].isna(), ["country_name", "period_end"]]
     if len(na):
         lines.append("Not available: " + _names(
             [f"{r.country_name} {r.period_end.year}" for r in na.itertuples()], 20) + ".")
-    lines.append(_period_line(rows, census))
+    periods = rows.drop_duplicates(["period_start", "period_end"])
+    lines.append("Periods: " + ", ".join(
+        f"{_fmt_date(a)} to {_fmt_date(b)}" for a, b in
+        zip(periods["period_start"], periods["period_end"], strict=True)) + "."
+        + (" Census day: the period end unless stated." if census else ""))
     lines.append(_source_line(rows))
     lines.extend(caveat_lines)
     lines.append("Whiskers: confidence intervals as computed (95 % by default).")
@@ -794,7 +860,7 @@ def plot_trend(results, indicator: str, *, countries: Sequence[str] | None = Non
             width = 8.6
             ax = _new_axes(width, 4.0 + _footnote_height(lines, width))
         for k, key in enumerate(keys):
-            sub = rows[(rows["country"] == key[0]) & (rows["source"] == key[1])]
+            sub = rows[rows["_entity"] == key]
             colour, marker = palette[k % len(palette)], markers[(k // len(palette)) % len(markers)]
             x = sub[xcol].to_numpy()
             v = sub["value"].to_numpy()
@@ -813,10 +879,18 @@ def plot_trend(results, indicator: str, *, countries: Sequence[str] | None = Non
         ax.set_xlabel("census day" if census else "end of the reference period")
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", visible=True)
-        ax.set_title(f"{name} ({indicator}) over time" + _cell_text(dim, group))
+        _set_title(ax, f"{name} ({indicator}) over time" + _cell_text(dim, group))
         if keys:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%Y-%m-%d"))
+        xs = sorted(pd.to_datetime(rows[xcol].dropna().unique()))
+        if xs:
+            yearly = all(x.month == 12 and x.day == 31 for x in xs)
+            step = max(1, len(xs) // 8)
+            ax.set_xticks(xs[::step], [x.strftime("%Y" if yearly else "%Y-%m-%d")
+                                       for x in xs[::step]])
+            pad = pd.Timedelta(days=120)
+            ax.set_xlim(xs[0] - pad, xs[-1] + pad)
+        ax.grid(axis="x", visible=False)
         _place_footnote(ax, lines)
     return ax
 
@@ -848,7 +922,8 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
                                ax=ax, weighted_median=False)
     frame = _frame(results)
     rows = frame[(frame["indicator"] == indicator) & (frame["country"] == country)]
-    rows = _latest(rows, ["dimension", "group", "source"], period)
+    rows = rows[rows["_family"] == _primary_sources(rows).get(country, "")]
+    rows = _latest(rows, ["dimension", "group"], period)
     rows = rows[rows["dimension"].isin(["total", *dimensions])]
     order = {d: i for i, d in enumerate(["total", *dimensions])}
     rows = rows.assign(_d=rows["dimension"].map(order)).sort_values(["_d"], kind="stable")
@@ -878,19 +953,23 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
     lines.extend(caveat_lines)
     lines.append("Whiskers: confidence intervals as computed (95 % by default). A group's rate "
                  "uses that group's population.")
+    is_sup = rows["value"].isna() & rows["flags"].map(lambda f: "suppressed" in _flags(f))
+    shown = rows[rows["value"].notna() | is_sup]
+    sup = is_sup[shown.index].to_numpy()
     with style():
-        n = len(valued)
-        if ax is None:
+        n = len(shown)
+        own = ax is None
+        if own:
             width = 7.5
             ax = _new_axes(width, 1.5 + 0.26 * max(n, 3) + _footnote_height(lines, width))
         y = np.arange(n)[::-1].astype(float)
-        dims = valued["dimension"].to_numpy()
+        dims = shown["dimension"].to_numpy()
         colour_of = {d: list(OKABE_ITO.values())[i % 7] for i, d in enumerate(order)}
         for d in order:
-            m = dims == d
+            m = (dims == d) & ~sup
             if not m.any():
                 continue
-            sub = valued[m]
+            sub = shown[m]
             v, lo, hi = (sub[c].to_numpy() for c in ("value", "ci_lower", "ci_upper"))
             ok = np.isfinite(lo) & np.isfinite(hi)
             if ok.any():
@@ -900,20 +979,22 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
             ax.scatter(v, y[m], s=34, color=colour_of[d], zorder=3, gid="jj-markers",
                        facecolors=["white" if h else colour_of[d] for h in hollow],
                        edgecolors=colour_of[d], label=_DIMENSION_WORDS.get(d, d))
+        for yi in y[sup]:
+            ax.text(0, yi, "  " + SUPPRESSED_TEXT, va="center", ha="left", fontsize=7,
+                    color=_GREY, style="italic")
         for i in range(1, n):
             if dims[i] != dims[i - 1]:
                 ax.axhline(y[i] + 0.5, color="#BBBBBB", lw=0.6)
         ax.set_yticks(y, [("all children" if r.group == "all" else
                            f"{_DIMENSION_WORDS.get(r.dimension, r.dimension)}: {r.group}")
-                          for r in valued.itertuples()])
+                          for r in shown.itertuples()])
         ax.set_ylim(-0.7, max(n, 1) - 0.3)
         ax.grid(axis="y", visible=False)
         xmax = np.nanmax(np.r_[valued["ci_upper"].to_numpy(), valued["value"].to_numpy(), 1.0])
         ax.set_xlim(0, 100 if _is_percent(unit) and xmax > 60 else xmax * 1.06)
         ax.set_xlabel(unit)
-        ax.set_title(f"{name} ({indicator}) by "
-                     + " and ".join(_DIMENSION_WORDS.get(d, d).lower() for d in dimensions)
-                     + f": {cname}")
+        by = " and ".join(_DIMENSION_WORDS.get(d, d).lower() for d in dimensions)
+        _set_title(ax, f"{name} ({indicator})" + (f" by {by}: {cname}" if own else ""))
         _place_footnote(ax, lines)
     return ax
 
@@ -961,7 +1042,7 @@ def plot_durations(durations, indicator: str = "JJ04", *,
     wide = d.pivot_table(index="country", columns="statistic", values="value", aggfunc="first")
     bands = sorted([c for c in wide.columns if str(c).startswith("band_")],
                    key=lambda s: int(s.split("_")[1]))
-    name, unit = _name_unit(indicator)
+    name, _ = _name_unit(indicator)
     names = names or {}
     n_col = wide["n"] if "n" in wide.columns else wide[bands].sum(axis=1)
     has = wide[(n_col > 0)] if len(wide) else wide
@@ -974,7 +1055,8 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         lines.append(f"Not available (no periods ended in the period): {_names(empty)}.")
     if "period_end" in d.columns and "period_start" in d.columns and len(d):
         ps = pd.to_datetime(d["period_start"], errors="coerce")
-        per = sorted(set(ps.dt.strftime("%Y-%m-%d") + " to " + d["period_end"].dt.strftime("%Y-%m-%d")))
+        per = sorted(set(ps.dt.strftime("%Y-%m-%d") + " to "
+                         + d["period_end"].dt.strftime("%Y-%m-%d")))
         lines.append("Period: " + "; ".join(per) + ".")
     lines.append("Sources: computed from individual records (jj-indicators).")
     with style():
@@ -1005,7 +1087,7 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         ax.set_xlabel("percent of detention periods (lengths in days)")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=min(len(bands), 6),
                   borderaxespad=0, handlelength=1.2, columnspacing=1.0)
-        ax.set_title(f"{name} ({indicator}): distribution of lengths, median marked", pad=22)
+        _set_title(ax, f"{name} ({indicator}): distribution of lengths, median marked", pad=22)
         _place_footnote(ax, lines)
     return ax
 
@@ -1037,7 +1119,8 @@ def plot_pathway(results, country: str, *, period=None, ax: Axes | None = None) 
     frame = _frame(results)
     rows = frame[(frame["country"] == country) & (frame["dimension"] == "total")
                  & (frame["group"] == "all")]
-    rows = _latest(rows, ["indicator", "source"], period)
+    rows = rows[rows["_family"] == _primary_sources(rows).get(country, "")]
+    rows = _latest(rows, ["indicator"], period)
     by = {r.indicator: r for r in rows.itertuples()}
     pop = np.nan
     for code in ("JJ01", "JJ02", "JJ03"):

@@ -240,7 +240,6 @@ def _unodc(path: Path) -> list[dict]:
                 if year != 2021 else "",
                 "The United States figure covers adult facilities only (compare the OJJDP "
                 "census)." if r.iso3 == "USA" else "",
-                f"Source code of the count: {getattr(r, f'source_{year}')}.",
             )
             rows.append({
                 "country": r.iso3, "country_name": r.country, "period": str(year),

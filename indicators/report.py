@@ -1,0 +1,770 @@
+"""Country reports and cross-country comparisons as files (PDF, PNG, SVG).
+
+Assembles results into figures with :mod:`indicators.charts` and writes them; computes
+nothing itself (datasets are computed by :func:`indicators.compute.compute_indicators`,
+count tables converted by :func:`indicators.counts.from_counts`).
+
+- :func:`load_inputs` reads any mix of ``indicators.csv`` files, count tables, the reference
+  folder, dataset folders and folders holding datasets.
+- :func:`write_comparison` writes every comparison chart as PNG (200 dpi) and SVG, plus one
+  multi-page ``comparison.pdf``.
+- :func:`write_country_report` writes ``report_<CODE>.pdf``: the 15-indicator table first,
+  then the country's charts, each also as PNG and SVG.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from . import charts
+from .counts import EXTRA_COLUMNS, RESULT_COLUMNS, from_counts, indicator_info
+from .reference import is_reference_folder, load_benchmarks, load_reference
+
+__all__ = [
+    "Inputs",
+    "Progress",
+    "indicator_table_figure",
+    "load_inputs",
+    "protect",
+    "read_indicators_csv",
+    "run_parallel",
+    "write_all",
+    "write_comparison",
+    "write_country_report",
+]
+
+PNG_DPI = 200
+NUMERIC = ("value", "numerator", "denominator", "ci_lower", "ci_upper")
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """A plain-text progress bar on a terminal (nothing when the stream is not a terminal)."""
+
+    def __init__(self, total: int, label: str = "", stream=None, width: int = 28):
+        self.total = max(int(total), 1)
+        self.done = 0
+        self.label = label
+        self.stream = stream if stream is not None else sys.stdout
+        self.width = width
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = bool(isatty and isatty())
+
+    def step(self, what: str = "") -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        filled = int(self.width * self.done / self.total)
+        bar = "#" * filled + "." * (self.width - filled)
+        text = f"\r{self.label} [{bar}] {self.done}/{self.total} {what}"[:110]
+        self.stream.write(text.ljust(110))
+        if self.done >= self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+# --------------------------------------------------------------------------- parallel work
+
+
+def default_jobs() -> int:
+    """Worker processes used by default: the CPUs available, at most 4."""
+    import os
+
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
+
+
+def run_parallel(func: Callable, items: Sequence, *, jobs: int = 1,
+                 progress: Progress | None = None, label: Callable = str) -> list:
+    """``[func(item) for item in items]``, in worker processes when ``jobs`` > 1.
+
+    Results keep the order of ``items``; the first exception is raised after the others
+    finished. Workers are forked where the platform allows it (fast start).
+    """
+    items = list(items)
+    if jobs <= 1 or len(items) <= 1:
+        out = []
+        for item in items:
+            out.append(func(item))
+            if progress is not None:
+                progress.step(label(item))
+        return out
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else None)
+    results: list = [None] * len(items)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx) as pool:
+        futures = {pool.submit(func, item): i for i, item in enumerate(items)}
+        error = None
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                results[i] = fut.result()
+            except Exception as exc:  # reported after every task ended
+                error = error or exc
+            if progress is not None:
+                progress.step(label(items[i]))
+    if error is not None:
+        raise error
+    return results
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class Inputs:
+    """Everything read for a comparison or a report."""
+
+    indicators: pd.DataFrame
+    durations: pd.DataFrame
+    reconciliation: list[pd.DataFrame] = field(default_factory=list)
+    results: list = field(default_factory=list)  # IndicatorResults of computed datasets
+    datasets: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _empty_indicators() -> pd.DataFrame:
+    return pd.DataFrame(columns=RESULT_COLUMNS + EXTRA_COLUMNS)
+
+
+def _empty_durations() -> pd.DataFrame:
+    return pd.DataFrame(columns=["country", "indicator", "dimension", "group", "statistic",
+                                 "value", "period_start", "period_end"])
+
+
+def read_indicators_csv(path: str | Path) -> pd.DataFrame:
+    """Read an ``indicators.csv`` file (numbers as floats, text as text, flags '' when none)."""
+    f = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in RESULT_COLUMNS if c not in f.columns]
+    if missing:
+        raise ValueError(f"{path}: not an indicators.csv file (missing {', '.join(missing)})")
+    for c in NUMERIC:
+        f[c] = pd.to_numeric(f[c].replace("", None), errors="coerce").astype(float)
+    if "core" in f.columns:
+        f["core"] = f["core"].str.lower().isin(["true", "1", "yes"])
+    return f
+
+
+def _kind_of_csv(path: Path) -> str:
+    head = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+    cols = {str(c).strip().lower() for c in head}
+    if {"unit", "ci_lower", "ci_upper", "flags"} <= cols:
+        return "indicators"
+    if {"statistic", "value", "indicator"} <= cols:
+        return "durations"
+    if {"indicator", "group"} <= cols and ("numerator" in cols or "value" in cols):
+        return "counts"
+    return "unknown"
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    f = frame.copy()
+    for c in RESULT_COLUMNS + EXTRA_COLUMNS:
+        if c not in f.columns:
+            f[c] = "" if c not in NUMERIC else np.nan
+    for c in ("period_start", "period_end", "census_date"):
+        f[c] = f[c].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                        or v is pd.NaT or v is pd.NA else pd.Timestamp(v).strftime("%Y-%m-%d")
+                        if not isinstance(v, str) else v)
+    f["flags"] = f["flags"].fillna("").astype(str)
+    f["origin"] = f["origin"].replace("", np.nan).fillna("records") if "origin" in f else "records"
+    return f
+
+
+def _compute_task(item: tuple[Path, dict]):
+    return _compute_dataset(*item)
+
+
+def _compute_dataset(path: Path, parameters: dict):
+    from .compute import compute_indicators
+    from .dataset import read_dataset
+
+    ds = read_dataset(path)
+    try:
+        from .validation import validate_dataset
+    except ImportError:  # pragma: no cover - validation is part of the package
+        validate_dataset = None
+    if validate_dataset is not None:
+        report = validate_dataset(ds)
+        if not report.ok:
+            raise ValueError(f"{path}: the dataset has errors; run `jj-indicators validate "
+                             f"{path}`\n{report.summary(max_examples=2)}")
+    return compute_indicators(ds, **{k: v for k, v in parameters.items() if v is not None})
+
+
+def _dataset_folders(path: Path) -> list[Path]:
+    return sorted(p.parent for p in path.rglob("dataset.toml"))
+
+
+def load_inputs(
+    paths: Sequence[str | Path],
+    *,
+    parameters: dict | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Inputs:
+    """Read results from any mix of files and folders.
+
+    Parameters
+    ----------
+    paths : sequence of paths
+        ``indicators.csv`` files (a ``durations.csv`` beside one is read too), count tables
+        (``from_counts`` input), ``durations.csv`` files, the reference folder
+        (``data/reference``), dataset folders (holding ``dataset.toml``; computed with
+        ``compute_indicators``) and folders holding any of these (searched for datasets).
+    parameters : dict, optional
+        Parameters for ``compute_indicators`` (``count_unit``, ``confidence_level``, ...).
+    jobs : int
+        Worker processes computing the datasets (1: in this process).
+    progress : Progress, optional
+        Stepped after each dataset is computed.
+
+    Returns
+    -------
+    Inputs
+
+    Raises
+    ------
+    ValueError
+        A path that does not exist or holds nothing usable; a dataset with errors.
+    """
+    parameters = parameters or {}
+    frames: list[pd.DataFrame] = []
+    durations: list[pd.DataFrame] = []
+    out = Inputs(_empty_indicators(), _empty_durations())
+    dataset_folders: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise ValueError(f"{path}: no such file or folder")
+        if path.is_file():
+            kind = _kind_of_csv(path)
+            if kind == "indicators":
+                frames.append(read_indicators_csv(path))
+                beside = path.with_name("durations.csv")
+                if beside.is_file():
+                    durations.append(pd.read_csv(beside, dtype={"group": str}))
+            elif kind == "counts":
+                table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                conf = parameters.get("confidence_level")
+                frames.append(from_counts(table, **({"confidence_level": conf} if conf else {})))
+            elif kind == "durations":
+                durations.append(pd.read_csv(path, dtype={"group": str}))
+            else:
+                raise ValueError(f"{path}: neither an indicators.csv, a durations.csv nor a "
+                                 "counts table (country, period, indicator, group, numerator, "
+                                 "denominator)")
+            continue
+        found = False
+        if (path / "dataset.toml").is_file():
+            folders = [path]
+        else:
+            folders = _dataset_folders(path)
+            if is_reference_folder(path):
+                frames.append(load_reference(path))
+                out.notes.append(f"published reference figures from {path}")
+                found = True
+            for sub in sorted(p for p in path.iterdir() if p.is_dir()):
+                if is_reference_folder(sub) and not (sub / "dataset.toml").exists():
+                    frames.append(load_reference(sub))
+                    found = True
+            if (path / "indicators.csv").is_file() and not folders:
+                frames.append(read_indicators_csv(path / "indicators.csv"))
+                if (path / "durations.csv").is_file():
+                    durations.append(pd.read_csv(path / "durations.csv", dtype={"group": str}))
+                found = True
+        dataset_folders.extend(folders)
+        found = found or bool(folders)
+        if not found:
+            raise ValueError(f"{path}: no dataset (dataset.toml), indicators.csv or reference "
+                             "tables found")
+    dataset_folders = list(dict.fromkeys(dataset_folders))
+    if progress is not None:
+        progress.total = max(progress.total, progress.done + len(dataset_folders))
+    computed = run_parallel(_compute_task, [(f, parameters) for f in dataset_folders],
+                            jobs=jobs, progress=progress,
+                            label=lambda item: f"computed {item[0]}")
+    for folder, res in zip(dataset_folders, computed, strict=True):
+        out.results.append(res)
+        out.datasets.append(folder)
+        frames.append(res.indicators)
+        durations.append(res.durations)
+        out.reconciliation.append(res.reconciliation)
+    if frames:
+        out.indicators = pd.concat([_normalise(f) for f in frames], ignore_index=True)
+    if durations:
+        d = pd.concat(durations, ignore_index=True)
+        d["value"] = pd.to_numeric(d["value"], errors="coerce")
+        out.durations = d
+    return out
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _save(fig: Figure, out_dir: Path, name: str, pdf: PdfPages | None) -> list[Path]:
+    """PNG (200 dpi) and SVG of a figure, and a page of the PDF; the layout is computed once."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = out_dir / f"{name}.png"
+    svg = out_dir / f"{name}.svg"
+    with charts.style():
+        fig.savefig(png, dpi=PNG_DPI, pil_kwargs={"compress_level": 3})
+        # The constrained layout was solved for the PNG; keep it for the other formats.
+        fig.set_layout_engine("none")
+        fig.savefig(svg, metadata={"Date": None})
+        if pdf is not None:
+            pdf.savefig(fig)
+    return [png, svg]
+
+
+def _figure(ax_or_axes) -> Figure:
+    ax = ax_or_axes[0] if isinstance(ax_or_axes, list) else ax_or_axes
+    return ax.get_figure(root=True)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _has_values(frame: pd.DataFrame, code: str, extra=None) -> bool:
+    """Whether the indicator has a value (in the total, or in the rows selected by ``extra``)."""
+    m = frame["indicator"] == code
+    m &= (frame["group"] == "all") if extra is None else extra
+    return bool(pd.to_numeric(frame.loc[m, "value"], errors="coerce").notna().any())
+
+
+def _subnational(frame: pd.DataFrame) -> pd.Series:
+    """Rows of sub-national areas (ISO 3166-2 style codes such as ``US-AL``)."""
+    return frame["country"].astype(str).str.contains("-", regex=False)
+
+
+def comparison_plan(frame: pd.DataFrame, durations: pd.DataFrame,
+                    benchmarks: pd.DataFrame | None = None) -> list[tuple[str, Callable]]:
+    """The comparison charts to draw for these results: (file name, function drawing it)."""
+    national = frame[~_subnational(frame)]
+    sub = frame[_subnational(frame)]
+    plan: list[tuple[str, Callable]] = []
+    if len(national):
+        plan.append(("core_panel", lambda: charts.plot_core_panel(national)))
+    codes = [c for c in indicator_info() if indicator_info()[c].kind != "policy"]
+    extra = [c for c in dict.fromkeys(national["indicator"]) if c not in indicator_info()]
+    for code in codes + extra:
+        if not _has_values(national, code):
+            continue
+        bm = benchmarks if code == "JJ02" else None
+        plan.append((f"comparison_{code}",
+                     lambda code=code, bm=bm: charts.plot_comparison(national, code,
+                                                                     benchmarks=bm)))
+    if _has_values(sub, "JJ02"):
+        nations = frame[frame["country"].isin(
+            sub["country"].str.split("-").str[0].map(lambda c: "USA" if c == "US" else c))
+            & frame["source"].isin(sub["source"])]
+        both = pd.concat([sub, nations])
+        plan.append(("comparison_JJ02_subnational",
+                     lambda: charts.plot_comparison(
+                         both, "JJ02", title="Youth in residential placement by US state, 2019 "
+                                             "(OJJDP; per 100,000 aged 10 to upper age)")))
+    if frame["indicator"].isin(charts.POLICY_COLUMNS).any():
+        plan.append(("policy_matrix", lambda: charts.plot_policy_matrix(national)))
+    names = dict(zip(frame["country"], frame["country_name"], strict=False))
+    for code in ("JJ04", "JJ05"):
+        if len(durations) and (durations["indicator"] == code).any():
+            plan.append((f"durations_{code}",
+                         lambda code=code: charts.plot_durations(durations, code, names=names)))
+    # Trends for countries with several periods.
+    periods = national.groupby("country")["period_end"].nunique()
+    multi = list(periods[periods > 1].index)
+    if multi:
+        computed = national[national["origin"] != "published"]
+        multi_c = [c for c in multi if computed["country"].eq(c).any()] or multi
+        for code in ("JJ02", "JJ09"):
+            if _has_values(national[national["country"].isin(multi_c)], code):
+                plan.append((f"trend_{code}",
+                             lambda code=code: charts.plot_trend(national, code,
+                                                                 countries=multi_c[:8])))
+    return plan
+
+
+def write_comparison(
+    frame: pd.DataFrame,
+    durations: pd.DataFrame | None,
+    out_dir: str | Path,
+    *,
+    benchmarks: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write every comparison chart as PNG and SVG, and all of them in ``comparison.pdf``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Indicators frame of every country (computed, counts, published).
+    durations : DataFrame, optional
+        Durations frame (JJ04/JJ05 band charts).
+    out_dir : path
+        Output folder (created).
+    benchmarks : DataFrame, optional
+        Context lines for JJ02 (columns ``label``, ``value``); default the world figure of
+        ``regional_benchmarks.csv`` when the reference folder is found.
+
+    Returns
+    -------
+    list of Path
+        Files written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    durations = durations if durations is not None else _empty_durations()
+    if benchmarks is None:
+        b = load_benchmarks()
+        b = b[b["region"].eq("World")]
+        benchmarks = pd.DataFrame({
+            "label": [f"{r.region} ({r.source.split()[0]} {r.year})" for r in b.itertuples()],
+            "value": b["rate_per_100k_children"].to_numpy()})
+    plan = comparison_plan(frame, durations, benchmarks)
+    if progress is not None:
+        progress.total = max(progress.total, progress.done + len(plan))
+    written: list[Path] = []
+    with PdfPages(out / "comparison.pdf", metadata={"Title": "Juvenile justice indicators: "
+                                                    "cross-country comparison"}) as pdf:
+        for name, draw in plan:
+            fig = _figure(draw())
+            written += _save(fig, out, name, pdf)
+            if progress is not None:
+                progress.step(name)
+    written.append(out / "comparison.pdf")
+    return written
+
+
+# --------------------------------------------------------------------------- country report
+
+
+def _fmt_num(v, digits: int = 1) -> str:
+    if v is None or not np.isfinite(v):
+        return ""
+    if float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}"
+
+
+def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) -> Figure:
+    """First page of a country report: the 15 indicators (total rows) as a table.
+
+    Columns: core (marked), id, indicator, value, interval, numerator / denominator, unit and
+    flags; period, census date, source and caveats in the footnote.
+    """
+    f = charts._frame(frame)
+    rows = f[(f["country"] == country) & (f["dimension"] == "total") & (f["group"] == "all")]
+    rows = charts._latest(rows, ["indicator"], period)
+    info = indicator_info()
+    order = {c: i for i, c in enumerate(info)}
+    rows = rows[rows["indicator"].isin(info)]
+    rows = rows.assign(_o=rows["indicator"].map(order)).sort_values("_o")
+    cname = rows["country_name"].iat[0] if len(rows) else country
+    suffixes, caveat_lines = charts._caveat_notes(rows)
+    mark = dict(zip(rows["indicator"], suffixes, strict=True))
+    cells = []
+    for code, spec in info.items():
+        r = rows[rows["indicator"] == code]
+        if len(r) == 0:
+            cells.append(["★" if spec.core else "", code, spec.name, "", "", "", spec.unit,
+                          "not in the results"])
+            continue
+        r = r.iloc[0]
+        if spec.kind == "policy":
+            value = {1.0: "yes", 0.0: "no"}.get(r["value"], "not assessed")
+        else:
+            value = _fmt_num(r["value"])
+        flags = str(r["flags"]).replace(";", ", ")
+        if "suppressed" in flags and not np.isfinite(r["value"]):
+            value = "fewer than 5"
+        interval = ("" if not np.isfinite(r["ci_lower"]) else
+                    f"{_fmt_num(r['ci_lower'])} - {_fmt_num(r['ci_upper'])}")
+        nd = "" if spec.kind == "policy" else (
+            f"{_fmt_num(r['numerator'], 0)} / {_fmt_num(r['denominator'])}"
+            if np.isfinite(r["denominator"]) else _fmt_num(r["numerator"], 0))
+        if spec.kind == "duration" and np.isfinite(r["numerator"]):
+            nd = f"n = {_fmt_num(r['numerator'], 0)}"
+        cells.append(["★" if spec.core else "", code + mark.get(code, ""),
+                      "\n".join(textwrap.wrap(spec.name, 34)), value, interval, nd,
+                      "\n".join(textwrap.wrap(spec.unit, 20)),
+                      "\n".join(textwrap.wrap(flags, 24))])
+    lines = [
+        "★ core indicator. Interval: 95 % unless stated in the caveats (exact Poisson for rates, "
+        "Wilson for percentages, order statistics for medians). Numerator / denominator: the "
+        "count and its population, decisions or places (n: periods in the cohort). Values "
+        "rounded for display; files hold unrounded values.",
+    ]
+    if len(rows):
+        first = rows.iloc[0]
+        lines.append(f"Period: {charts._fmt_date(first['period_start'])} to "
+                     f"{charts._fmt_date(first['period_end'])}; census day "
+                     f"{charts._fmt_date(first['census_date'])}.")
+        lines.append(charts._source_line(rows) or "")
+        lines.extend(caveat_lines)
+    with charts.style():
+        fig = Figure(figsize=(11.0, 8.3), layout="constrained")
+        ax = fig.add_subplot()
+        ax._jj_own_figure = True
+        ax.axis("off")
+        table = ax.table(cellText=cells, colLabels=["core", "id", "indicator", "value",
+                                                    "interval", "numerator / denominator",
+                                                    "unit", "flags"],
+                         colWidths=[0.04, 0.07, 0.26, 0.09, 0.13, 0.16, 0.13, 0.14],
+                         loc="upper center", cellLoc="left")
+        table.auto_set_font_size(False)
+        table.set_fontsize(7.5)
+        for (i, _j), cell in table.get_celld().items():
+            cell.set_edgecolor("#CCCCCC")
+            cell.set_height(0.052 if i else 0.045)
+            if i == 0:
+                cell.set_facecolor("#E8EEF4")
+                cell.get_text().set_fontweight("bold")
+            elif cells[i - 1][0]:
+                cell.set_facecolor("#FFF8E6")
+        ax.set_title(f"Juvenile justice indicators: {cname} ({country})", fontsize=12)
+        ax.set_xlabel(" ")
+        charts._place_footnote(ax, lines)
+    return fig
+
+
+def _grid(n: int, *, width: float = 11.0, row_height: float = 3.6):
+    """A figure with ``n`` Axes in two columns (constrained layout)."""
+    rows = (n + 1) // 2
+    fig = Figure(figsize=(width, row_height * rows + 0.6), layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08, hspace=0.06, wspace=0.06)
+    axes = fig.subplots(rows, 2, squeeze=False).ravel()
+    for extra in axes[n:]:
+        extra.remove()
+    return fig, list(axes[:n])
+
+
+def _panel_figure(draw_one: Callable, codes: Sequence[str], title: str) -> Figure:
+    with charts.style():
+        fig, axes = _grid(len(codes))
+        for code, ax in zip(codes, axes, strict=True):
+            draw_one(code, ax)
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=11)
+    return fig
+
+
+def country_plan(mine: pd.DataFrame, dmine: pd.DataFrame, country: str, *,
+                 period=None) -> list[tuple[str, Callable]]:
+    """The figures of a country report: (file name, function returning Axes or Figure)."""
+    names = dict(zip(mine["country"], mine["country_name"], strict=False))
+    cname = names.get(country, country)
+    plan: list[tuple[str, Callable]] = [
+        ("table", lambda: indicator_table_figure(mine, country, period=period))]
+    if _has_values(mine, "JJ01") or _has_values(mine, "JJ09"):
+        plan.append(("pathway", lambda: charts.plot_pathway(mine, country, period=period)))
+    dis = [c for c in ("JJ02", "JJ03", "JJ09", "JJ10")
+           if _has_values(mine, c, mine["dimension"].isin(["sex", "age_group"]))]
+    if dis:
+        plan.append(("disaggregation", lambda: _panel_figure(
+            lambda code, ax: charts.plot_disaggregation(mine, code, country=country,
+                                                        period=period, ax=ax),
+            dis, f"By sex and age group: {cname}")))
+    dur = [c for c in ("JJ04", "JJ05") if len(dmine) and (dmine["indicator"] == c).any()]
+    if dur:
+        plan.append(("durations", lambda: _panel_figure(
+            lambda code, ax: charts.plot_durations(dmine, code, names=names, ax=ax),
+            dur, f"Length of detention: {cname}")))
+    if pd.Series(mine["period_end"]).nunique() > 1:
+        trend = [c for c in ("JJ02", "JJ03", "JJ09", "JJ10") if _has_values(mine, c)]
+        if trend:
+            plan.append(("trends", lambda: _panel_figure(
+                lambda code, ax: charts.plot_trend(mine, code, ax=ax),
+                trend, f"Trends of the core indicators: {cname}")))
+    return plan
+
+
+def write_country_report(
+    frame: pd.DataFrame,
+    durations: pd.DataFrame | None,
+    country: str,
+    out_dir: str | Path,
+    *,
+    period=None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """A country report: ``report_<CODE>.pdf`` (table, then charts) and each chart as PNG/SVG.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Indicators frame holding the country's rows (all its periods: trends are drawn when
+        there are several).
+    durations : DataFrame, optional
+        Durations frame (band charts of JJ04/JJ05).
+    country : str
+        Country code.
+    out_dir : path
+        Output folder (created).
+    period : int or str, optional
+        The period of the table and the single-period charts (default the latest).
+
+    Returns
+    -------
+    list of Path
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    mine = frame[frame["country"] == country]
+    if mine.empty:
+        raise ValueError(f"no results for country {country!r}")
+    dmine = (durations[durations["country"] == country] if durations is not None
+             and len(durations) else _empty_durations())
+    plan = country_plan(mine, dmine, country, period=period)
+    if progress is not None:
+        progress.total = max(progress.total, progress.done + len(plan))
+    written: list[Path] = []
+    pdf_path = out / f"report_{country}.pdf"
+    with PdfPages(pdf_path, metadata={"Title": f"Juvenile justice indicators: {country}"}) as pdf:
+        for name, draw in plan:
+            made = draw()
+            fig = made if isinstance(made, Figure) else _figure(made)
+            written += _save(fig, out, f"{country}_{name}", pdf)
+            if progress is not None:
+                progress.step(f"{country} {name}")
+    written.append(pdf_path)
+    return written
+
+
+def countries_of(frame: pd.DataFrame, origins: Iterable[str] = ("records",)) -> list[str]:
+    """Country codes whose rows come from the given origins (default: computed datasets)."""
+    f = frame[frame["origin"].isin(list(origins))] if "origin" in frame else frame
+    return list(dict.fromkeys(f["country"]))
+
+
+def elapsed(start: float) -> str:
+    """Seconds since ``start`` for messages."""
+    return f"{time.perf_counter() - start:.1f} s"
+
+
+
+
+def _comparison_task(item) -> list[Path]:
+    frame, durations, out = item
+    return write_comparison(frame, durations, out)
+
+
+def _country_task(item) -> list[Path]:
+    frame, durations, country, out = item
+    return write_country_report(frame, durations, country, out)
+
+
+def write_all(
+    frame: pd.DataFrame,
+    durations: pd.DataFrame | None,
+    out_dir: str | Path,
+    *,
+    countries: Sequence[str] | None = None,
+    comparison: bool = True,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Country reports (``countries/<CODE>/``) and the comparison (``comparison/``) at once.
+
+    Each country report and the comparison are independent tasks, run in ``jobs`` worker
+    processes; the comparison (the longest) starts first.
+
+    Parameters
+    ----------
+    frame, durations : DataFrame
+        All results (every country and period; published figures included).
+    out_dir : path
+        Output folder.
+    countries : sequence of str, optional
+        Countries that get a report (default: those computed from records).
+    comparison : bool
+        Also write the comparison charts.
+    """
+    out = Path(out_dir)
+    durations = durations if durations is not None else _empty_durations()
+    countries = list(countries) if countries is not None else countries_of(frame)
+    tasks: list[tuple[Callable, tuple]] = []
+    if comparison:
+        tasks.append((_comparison_task, (frame, durations, out / "comparison")))
+    for c in countries:
+        mine = frame[frame["country"] == c]
+        dmine = durations[durations["country"] == c] if len(durations) else durations
+        tasks.append((_country_task, (mine, dmine, c, out / "countries" / c)))
+    if progress is not None:
+        progress.total = max(progress.total, progress.done + len(tasks))
+    labels = ["comparison" if fn is _comparison_task else f"report {item[2]}"
+              for fn, item in tasks]
+    results = run_parallel(_dispatch, list(zip(tasks, labels, strict=True)), jobs=jobs,
+                           progress=progress, label=lambda t: t[1])
+    return [p for paths in results for p in paths]
+
+
+def _dispatch(task) -> list[Path]:
+    (fn, item), _label = task
+    return fn(item)
+
+
+def protect(inputs: Inputs, *, mode: str = "public", threshold: int = 5,
+            round_base3: bool = False):
+    """Disclosure control of everything read, for publication.
+
+    Computed results go through ``indicators.disclosure`` as ``jj-indicators compute`` does
+    (indicators, durations and reconciliation); rows from count tables through
+    ``apply_disclosure``; published reference figures stay as published.
+
+    Returns
+    -------
+    indicators, durations, combined, note
+        The frames to chart, the combined computed ``IndicatorResults`` (protected; None when
+        no dataset was computed) and a note for the user ('' when nothing to say).
+    """
+    combined = None
+    if inputs.results:
+        from .compute import combine_results
+
+        combined = combine_results(inputs.results)
+    frame, durations = inputs.indicators, inputs.durations
+    if mode != "public":
+        return frame, durations, combined, ""
+    try:
+        from .disclosure import apply_disclosure, suppress_durations, suppress_reconciliation
+    except ImportError:
+        return frame, durations, combined, ("disclosure control is not available in this "
+                                            "build: figures are not protected")
+    origin = frame["origin"] if "origin" in frame else pd.Series("records", index=frame.index)
+    parts = [frame[origin == "published"]]
+    if combined is not None:
+        protected = apply_disclosure(combined, threshold=threshold, round_base3=round_base3)
+        combined.indicators = getattr(protected, "indicators", protected)
+        combined.durations = suppress_durations(combined.durations, threshold,
+                                                indicators=combined.indicators,
+                                                round_base3=round_base3)
+        combined.reconciliation = suppress_reconciliation(combined.reconciliation, threshold,
+                                                          indicators=combined.indicators,
+                                                          round_base3=round_base3)
+        parts.insert(0, _normalise(combined.indicators))
+        durations = combined.durations
+    others = frame[(origin != "published") & (origin != "records")]
+    if combined is None:
+        others = frame[origin != "published"]
+    if len(others):
+        parts.insert(1, _normalise(apply_disclosure(others.reset_index(drop=True),
+                                                    threshold=threshold,
+                                                    round_base3=round_base3)))
+    return pd.concat(parts, ignore_index=True), durations, combined, ""
