@@ -54,6 +54,11 @@ def _add_disclosure_options(p: argparse.ArgumentParser, default: str) -> None:
     g.add_argument("--round-base3", action="store_true", help="in public mode, also round counts to base 3")
 
 
+def _add_jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="worker processes for computing and drawing (default: CPUs, at most 4)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jj-indicators",
@@ -101,12 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="RESULTS", help="indicators.csv files, count files or dataset folders")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     _add_disclosure_options(p, default="public")
+    _add_jobs_option(p)
 
     p = sub.add_parser("report", help="a country report (PDF, PNG, SVG) for one dataset")
     p.add_argument("dataset", metavar="DATASET", help="dataset folder")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--country", metavar="CODE", help="the country, when the input holds several")
     _add_parameter_options(p)
     _add_disclosure_options(p, default="public")
+    _add_jobs_option(p)
 
     p = sub.add_parser(
         "run",
@@ -116,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folders of datasets, reference or count files (default: data/samples data/reference)")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports)")
     _add_disclosure_options(p, default="public")
+    _add_jobs_option(p)
     return parser
 
 
@@ -322,7 +331,8 @@ def _cmd_compute(args: argparse.Namespace) -> int:
     n_rows = len(combined.indicators)
     print(
         f"computed {combined.indicators['indicator'].nunique()} indicators ({n_rows} rows) for "
-        f"{combined.country}; wrote {', '.join(sorted(written))} to {args.out}"
+        f"{len(results)} dataset(s) of {combined.country}; wrote {', '.join(sorted(written))} "
+        f"to {args.out}"
     )
     return 0
 
@@ -371,20 +381,185 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _charts_common(args: argparse.Namespace) -> tuple[int, object]:
+    """Validated --jobs and a text progress bar (shown only on a terminal)."""
+    from .report import Progress, default_jobs
+
+    if getattr(args, "threshold", 5) is not None and getattr(args, "threshold", 5) < 1:
+        raise UsageError("--threshold must be 1 or more")
+    jobs = args.jobs if getattr(args, "jobs", None) is not None else default_jobs()
+    if jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    return jobs, Progress(0, label=args.command)
+
+
+def _charts_parameters(args: argparse.Namespace) -> dict:
+    conf = getattr(args, "confidence", None)
+    if conf is not None and not 0 < conf < 1:
+        raise UsageError(f"--confidence must lie strictly between 0 and 1, got {conf}")
+    return {
+        "count_unit": getattr(args, "count_unit", None),
+        "deaths_denominator": getattr(args, "deaths_denominator", None),
+        "confidence_level": conf,
+        "census_date": getattr(args, "census_date", None),
+    }
+
+
+def _load_for_charts(paths, parameters: dict, jobs: int, progress):
+    from .dataset import DatasetError
+    from .report import load_inputs
+
+    try:
+        return load_inputs(paths, parameters=parameters, jobs=jobs, progress=progress)
+    except (ValueError, DatasetError) as exc:
+        raise InputError(str(exc)) from None
+
+
 def _cmd_import_counts(args: argparse.Namespace) -> int:
-    return _not_ready("import-counts")
+    """Aggregate counts (country, period, indicator, group, numerator, denominator, notes) to
+    ``DIR/indicators.csv`` rows with intervals and flags."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .counts import from_counts
+    from .safety import neutralise_frame
+
+    params = _charts_parameters(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: cannot be read as CSV ({exc})") from None
+    kwargs = {"confidence_level": params["confidence_level"]} if params["confidence_level"] else {}
+    try:
+        frame = from_counts(table, **kwargs)
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    neutralise_frame(frame).to_csv(out / "indicators.csv", index=False)
+    print(f"imported {len(frame)} rows ({frame['country'].nunique()} countries, "
+          f"{frame['indicator'].nunique()} indicators) into {out / 'indicators.csv'}")
+    return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    return _not_ready("compare")
+    """Comparison charts (PNG 200 dpi, SVG, one PDF) from any mix of results."""
+    import time
+
+    from .report import protect, write_comparison
+
+    start = time.perf_counter()
+    jobs, progress = _charts_common(args)
+    inputs = _load_for_charts(args.inputs, {}, jobs, progress)
+    if inputs.indicators.empty:
+        raise InputError("nothing to compare: no indicator rows in the inputs")
+    frame, durations, _, note = protect(inputs, mode=args.disclosure, threshold=args.threshold,
+                                        round_base3=args.round_base3)
+    if note:
+        print(f"note: {note}")
+    written = write_comparison(frame, durations, args.out, progress=progress)
+    print(f"compared {frame['country'].nunique()} countries: wrote {len(written)} files to "
+          f"{args.out} ({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s")
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    return _not_ready("report")
+    """A country report: the 15-indicator table and the country's charts (PDF, PNG, SVG)."""
+    import time
+
+    from .report import countries_of, protect, write_country_report
+
+    start = time.perf_counter()
+    jobs, progress = _charts_common(args)
+    params = _charts_parameters(args)
+    inputs = _load_for_charts([args.dataset], params, jobs, progress)
+    frame, durations, _, note = protect(inputs, mode=args.disclosure, threshold=args.threshold,
+                                        round_base3=args.round_base3)
+    if note:
+        print(f"note: {note}")
+    countries = countries_of(frame, ("records", "counts", "published"))
+    if getattr(args, "country", None):
+        if args.country not in countries:
+            raise InputError(f"no results for country {args.country!r} in {args.dataset}")
+        countries = [args.country]
+    if len(countries) != 1:
+        raise UsageError(f"{args.dataset} holds {len(countries)} countries; choose one with "
+                         "--country")
+    written = write_country_report(frame, durations, countries[0], args.out, progress=progress)
+    print(f"report for {countries[0]}: wrote {len(written)} files to {args.out} "
+          f"({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s")
+    return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    return _not_ready("run")
+    """The main job: indicators of every dataset under the paths, a report per computed
+    country and the comparison charts (computed countries beside published figures)."""
+    import time
+    from pathlib import Path
+
+    from .report import countries_of, protect, write_all
+
+    start = time.perf_counter()
+    jobs, progress = _charts_common(args)
+    inputs = _load_for_charts(args.inputs, {}, jobs, progress)
+    if inputs.indicators.empty:
+        raise InputError("no datasets, results or reference figures found in "
+                         + ", ".join(args.inputs))
+    frame, durations, combined, note = protect(inputs, mode=args.disclosure,
+                                               threshold=args.threshold,
+                                               round_base3=args.round_base3)
+    if note:
+        print(f"note: {note}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = _write_tables(combined, inputs, frame, out, args)
+    countries = countries_of(frame)
+    written = write_all(frame, durations, out, countries=countries, jobs=jobs,
+                        progress=progress)
+    print(f"computed {len(inputs.datasets)} datasets ({len(countries)} countries); wrote "
+          f"{', '.join(tables)}, {len(countries)} country reports under {out / 'countries'} and "
+          f"the comparison under {out / 'comparison'} ({len(written)} chart files, "
+          f"{args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _write_tables(combined, inputs, frame, out, args) -> list[str]:
+    """reports/indicators.csv (+ durations, reconciliation, manifest) of the computed results;
+    every row charted (published figures included) in comparison_rows.csv."""
+    from pathlib import Path
+
+    from .safety import neutralise_frame
+
+    names = []
+    if combined is not None:
+        try:
+            from .outputs import write_outputs
+        except ImportError:
+            write_outputs = None
+        if write_outputs is not None:
+            extra = {"disclosure": {"mode": args.disclosure}}
+            try:
+                from .disclosure import disclosure_policy
+
+                if args.disclosure == "public":
+                    extra["disclosure"] = disclosure_policy(threshold=args.threshold,
+                                                            round_base3=args.round_base3)
+            except ImportError:
+                pass
+            written = write_outputs(combined, out, inputs.datasets, excel=False,
+                                    extra_manifest=extra)
+            names += sorted(Path(p).name for p in written.values())
+        else:
+            neutralise_frame(combined.indicators).to_csv(out / "indicators.csv", index=False)
+            names.append("indicators.csv")
+    neutralise_frame(frame).to_csv(out / "comparison_rows.csv", index=False)
+    names.append("comparison_rows.csv")
+    return names
+
 
 
 COMMANDS = {
