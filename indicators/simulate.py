@@ -1164,7 +1164,14 @@ def write_dataset(data, out_dir: str | Path, format: str = "csv") -> Path:
         meta.setdefault("period_end", data.period_end)
         meta.setdefault("census_date", data.census_date)
         meta.setdefault("policy", data.policy)
-        frames = {k: _text_frame(v) for k, v in data.tables.items()}
+        from .codes import TABLES
+
+        frames = {}
+        for name, table in data.tables.items():
+            # the reader adds every optional column; leave out those with no value at all
+            empty = [c.name for c in TABLES.get(name, ()) if not c.required
+                     and c.name in table.columns and table[c.name].isna().all()]
+            frames[name] = _text_frame(table.drop(columns=empty))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "dataset.toml").write_text(_dataset_toml(meta), encoding="utf-8", newline="\n")

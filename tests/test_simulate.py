@@ -440,3 +440,9 @@ def test_write_dataset_quotes_text_that_needs_it(tmp_path):
     assert (folder / "children.csv").read_text() == expected
     back = pd.read_csv(folder / "facilities.csv", dtype=str)
     assert back.area.tolist() == ['North, "East"']
+
+
+def test_write_dataset_of_a_dataset_gives_the_same_files(tmp_path):
+    a = write_dataset(simulate_frames("deltara", 300, seed=1, period=2024), tmp_path / "a")
+    b = write_dataset(simulate("deltara", 300, seed=1, period=2024), tmp_path / "b")
+    assert _bytes(a) == _bytes(b)
