@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/validate_scale.py [N_CHILDREN] [--csv] [--keep DIR]
+    python benchmarks/validate_scale.py --existing DIR   # time an existing dataset folder
 
 Builds N children (default 1,000,000) with about 1.5 arrests, 0.3 detention episodes (some
 linked by transfers) and 1 disposition per child, vectorised with numpy, writes them as Parquet
@@ -126,7 +127,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("children", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--csv", action="store_true", help="write CSV instead of Parquet")
     parser.add_argument("--keep", metavar="DIR", help="write the dataset here and keep it")
+    parser.add_argument("--existing", metavar="DIR",
+                        help="only time reading and validating this dataset folder")
     args = parser.parse_args(argv)
+    if args.existing:
+        t2 = time.perf_counter()
+        ds = read_dataset(args.existing)
+        t3 = time.perf_counter()
+        report = validate_dataset(ds)
+        t4 = time.perf_counter()
+        sizes = ", ".join(f"{k} {len(v):,}" for k, v in ds.tables.items())
+        print(f"{args.existing}: {sizes}")
+        print(f"read_dataset {t3 - t2:.1f} s, validate_dataset {t4 - t3:.1f} s, "
+              f"read + validate {t4 - t2:.1f} s, peak RSS {_peak_rss_mb():.0f} MB")
+        print(report.summary(max_examples=2))
+        return 0
     fmt = "csv" if args.csv else "parquet"
     t0 = time.perf_counter()
     frames = build_frames(args.children)

@@ -484,6 +484,13 @@ def typed_table(
     table_file = table_file or f"{name}.csv"
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c).strip() for c in frame.columns]
+    dup = frame.columns.duplicated()
+    if dup.any():
+        for name_ in dict.fromkeys(frame.columns[dup]):
+            issues.append(Issue("error", table_file, 1, name_, name_, "duplicate_column",
+                                f"column {name_!r} appears more than once; only the first "
+                                "was read"))
+        frame = frame.loc[:, ~dup]
     out = {}
     absent = []
     for col in TABLES[name]:

@@ -77,6 +77,7 @@ RULES: dict[str, str] = {
     "negative_value": "a number below zero",
     "wrong_type": "a column of the wrong type",
     "schema_check": "a schema check failed",
+    "check_failed": "a group of checks could not run",
     # dataset-wide
     "unknown_child": "a child_id that is not in children",
     "unknown_facility": "a facility_id that is not in facilities",
@@ -460,6 +461,12 @@ def _run_schemas(ds: Dataset, out: _Collector) -> None:
             idx = pd.to_numeric(grp["index"], errors="coerce")
             if idx.isna().all():
                 for value in grp["failure_case"].head(5):
+                    if rule == "missing_column":  # pandera names the schema, not the column
+                        if str(value) in missing:
+                            continue
+                        out.file("error", label, rule, f"the column {value} is missing",
+                                 column=str(value), row=1)
+                        continue
                     out.file("error", label, rule, _schema_message(rule, column, value, check),
                              column=column, value=value)
                 continue
@@ -618,16 +625,30 @@ def validate_dataset(ds: Dataset, *, max_issues_per_rule: int = MAX_ISSUES_PER_R
             bad = np.flatnonzero((pos < 0) & cid.notna().to_numpy())
             out.rows_at("error", ds.source_name(name), "child_id", "unknown_child", bad, cid,
                         lambda i, v: f"child {v!r} is not in children")
-    _check_facilities(ds, out)
-    _check_dates(ds, out)
+    checks = [_check_facilities, _check_dates, _check_deaths, _check_population]
     if "detentions" in t:
-        _check_episodes(ds, out)
-    _check_deaths(ds, out)
-    _check_population(ds, out)
+        checks.append(_check_episodes)
+    for check in checks:
+        _guarded(check, out, ds, out)
     if children is not None and child_index is not None:
-        _check_ages(ds, out, children, child_rows, child_pos)
+        _guarded(_check_ages, out, ds, out, children, child_rows, child_pos)
     name = str(ds.path) if ds.path is not None else (ds.country or "")
     return out.report(name)
+
+
+def _guarded(check: Callable, out: _Collector, *args) -> None:
+    """Run one group of checks; a failure of the check itself becomes an error row.
+
+    Tables that are not typed as the reader types them (a Dataset built by hand) can make a
+    check fail; the report then says so instead of stopping without one.
+    """
+    try:
+        check(*args)
+    except Exception as exc:
+        name = check.__name__.removeprefix("_check_")
+        out.file("error", "(validation)", "check_failed",
+                 f"the {name} checks could not run ({type(exc).__name__}: {exc}); are the "
+                 "tables typed as read_dataset types them?"[:400])
 
 
 def _check_facilities(ds: Dataset, out: _Collector) -> None:
