@@ -332,3 +332,18 @@ def test_workbook_dataset_sheet_stands_for_toml(tmp_path):
     assert ds.policy["complaints_system"] is True
     assert ds.parameters["count_unit"] == "child"
     assert ds.metadata_source == "book.xlsx[dataset]"
+
+
+def test_from_frames_duplicate_columns_keep_the_first():
+    frame = pd.DataFrame([["C1", "M", "F"]], columns=["child_id", "sex", "sex"])
+    ds = Dataset.from_frames({"country": "ATL"}, {"children": frame})
+    assert issue(ds, "duplicate_column").column == "sex"
+    assert ds.tables["children"]["sex"].tolist() == ["M"]
+
+
+def test_short_rows_are_read_with_empty_cells(tmp_path):
+    ds = read_dataset(make_folder(tmp_path, {
+        "children.csv": "child_id,sex,date_of_birth\nC1,M\nC2,F,2010-01-01\n"}))
+    children = ds.tables["children"]
+    assert children["child_id"].tolist() == ["C1", "C2"]
+    assert pd.isna(children["date_of_birth"].iloc[0])

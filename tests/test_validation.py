@@ -415,3 +415,12 @@ def test_property_single_mutation_is_caught(frames, mutation, data):
     assert not report.ok
     assert _has(report, "error", f"{table}.csv", int(pos) + 2, column, mutation), (
         report.issues.to_string())
+
+
+def test_hand_built_untyped_dataset_gives_a_report_not_an_exception():
+    ds = Dataset(country="ATL", period_start=pd.Timestamp("2024-01-01"),
+                 period_end=pd.Timestamp("2024-12-31"), census_date=pd.Timestamp("2024-12-31"),
+                 tables={"arrests": pd.DataFrame({"arrest_id": [1], "child_id": [2]})})
+    report = ds.validate()
+    assert not report.ok
+    assert {"wrong_type", "missing_column", "missing_table"} <= set(report.issues["rule"])
