@@ -913,5 +913,5 @@ def _check_ages(ds: Dataset, out: _Collector, children, child_rows, child_pos) -
         out.rows_at("warning", ds.source_name("children"), "date_of_birth",
                     "adult_at_every_event", rows, born,
                     lambda i, v: f"child {cid.iat[i]!r} (born {_day(v)}) was "
-                    "18 or over at every arrest, detention and decision: this is not a child's "
-                    "record, and it is left out of the indicators")
+                    "18 or over at every arrest, detention and decision: is this a child's "
+                    "record, and is the date of birth right?")
