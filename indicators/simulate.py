@@ -44,8 +44,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .codes import DECISION, FACILITY_TYPE, OFFENCE_CATEGORY, POLICY_KEYS
+from .codes import DECISION, END_REASON, FACILITY_TYPE, OFFENCE_CATEGORY, POLICY_KEYS
 
 __all__ = [
     "PROFILES_FILE",
@@ -226,24 +228,52 @@ def _age(dob: np.ndarray, on: np.ndarray) -> np.ndarray:
     return y2 - y1 - before.astype(np.int64)
 
 
-def _iso(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
-    out = np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"))
-    out = out.astype(object)
-    if missing is not None:
-        out[missing] = None
-    return out
+# Text columns are built as Arrow arrays (no Python string per cell: a million-row table
+# takes milliseconds) and handed to pandas as its default ``str`` dtype.
+try:
+    _STR = pd.StringDtype("pyarrow", na_value=np.nan)
+except TypeError:  # pragma: no cover - pandas without the NaN-semantics string dtype
+    _STR = pd.ArrowDtype(pa.string())
 
 
-def _bool_text(values: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
-    out = np.where(values, "true", "false").astype(object)
-    if missing is not None:
-        out[missing] = None
-    return out
+def _col(arr: pa.Array):
+    """An Arrow string array as a pandas text column."""
+    return pd.array(arr, dtype=_STR)
 
 
-def _ids(prefix: str, n: int) -> np.ndarray:
+def _mask(missing: np.ndarray | None) -> np.ndarray | None:
+    return None if missing is None else np.asarray(missing, dtype=bool)
+
+
+def _iso(days: np.ndarray, missing: np.ndarray | None = None):
+    """Day numbers as ISO dates (text); missing where ``missing``."""
+    arr = pa.array(np.asarray(days, dtype=np.int32), type=pa.date32(), mask=_mask(missing))
+    return _col(pc.cast(arr, pa.string()))
+
+
+def _bool_text(values: np.ndarray, missing: np.ndarray | None = None):
+    """Booleans as ``true``/``false`` (text); missing where ``missing``."""
+    arr = pa.array(np.asarray(values, dtype=bool), mask=_mask(missing))
+    return _col(pc.if_else(arr, "true", "false"))
+
+
+def _int_text(values: np.ndarray, missing: np.ndarray | None = None):
+    arr = pa.array(np.asarray(values, dtype=np.int64), mask=_mask(missing))
+    return _col(pc.cast(arr, pa.string()))
+
+
+def _take(labels, idx: np.ndarray, missing: np.ndarray | None = None):
+    """``labels[idx]`` as text (labels: a sequence of str or an Arrow array)."""
+    dictionary = labels if isinstance(labels, pa.Array) else pa.array(list(labels), pa.string())
+    indices = pa.array(np.asarray(idx, dtype=np.int64), mask=_mask(missing))
+    return _col(pc.take(dictionary, indices))
+
+
+def _ids(prefix: str, n: int) -> pa.Array:
+    """``prefix`` + a zero-padded running number (width 6 or more), as an Arrow array."""
     width = max(6, len(str(n)))
-    return (prefix + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(width)).to_numpy(object)
+    numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(numbers, width=width, padding="0"), "")
 
 
 # --------------------------------------------------------------------------- the model
@@ -658,19 +688,24 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     new_id = np.full(res["m"], -1, dtype=np.int64)
     new_id[cidx] = np.arange(cidx.size)
     child_ids = _ids("C", cidx.size)
-    sex = np.where(res["boys"][cidx], "M", "F").astype(object)
-    sex[rng.random(cidx.size) < float(miss["sex"])] = "U"
+    sex = res["boys"][cidx].astype(np.int64)  # index into ("F", "M", "U")
+    sex[rng.random(cidx.size) < float(miss["sex"])] = 2
     dob = res["dob"][cidx]
     dob_missing = rng.random(cidx.size) < float(miss["date_of_birth"])
     children = pd.DataFrame(
-        {"child_id": child_ids, "sex": sex, "date_of_birth": _iso(dob, dob_missing)}
+        {
+            "child_id": _col(child_ids),
+            "sex": _take(("F", "M", "U"), sex),
+            "date_of_birth": _iso(dob, dob_missing),
+        }
     )
 
     # ---- areas (optional): a child's area, drawn in proportion to population x arrest rate
     areas = cur.get("areas") or {}
-    area_names = np.asarray(list(areas.get("names", [])), dtype=object)
+    area_names = pa.array(list(areas.get("names", [])), pa.string())
+    n_areas = len(area_names)
     child_area = None
-    if area_names.size:
+    if n_areas:
         arng = np.random.default_rng(
             [seed, zlib.crc32(cur["name"].encode("utf-8")), model.period, 0xA4EA]
         )
@@ -686,20 +721,19 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     a_t = res["t"][a_idx]
     o = np.lexsort((a_child, a_t))
     a_idx, a_child, a_t = a_idx[o], a_child[o], a_t[o]
-    age_years = _age(res["dob"][res["child"][a_idx]], a_t).astype(object)
-    age_years[rng.random(a_idx.size) < float(miss["age_years"])] = None
-    off_codes = np.asarray(OFFENCE_CATEGORY, dtype=object)
+    age_years = _age(res["dob"][res["child"][a_idx]], a_t)
+    age_missing = rng.random(a_idx.size) < float(miss["age_years"])
     arrests = pd.DataFrame(
         {
-            "arrest_id": _ids("A", a_idx.size),
-            "child_id": child_ids[a_child],
+            "arrest_id": _col(_ids("A", a_idx.size)),
+            "child_id": _take(child_ids, a_child),
             "arrest_date": _iso(a_t),
-            "offence_category": off_codes[res["off"][a_idx]],
-            "age_years": age_years,
+            "offence_category": _take(OFFENCE_CATEGORY, res["off"][a_idx]),
+            "age_years": _int_text(age_years, age_missing),
         }
     )
     if child_area is not None:
-        arrests["area"] = area_names[child_area[a_child]]
+        arrests["area"] = _take(area_names, child_area[a_child])
     n_p = int(((a_t >= p0) & (a_t <= p1)).sum())
 
     # ---- dispositions
@@ -712,17 +746,15 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     arrest_day = res["t"][d_idx]
     on_day = rng.random(d_idx.size) < float(cur["court"]["offence_on_arrest_day"])
     off_t = arrest_day - np.where(on_day, 0, rng.integers(1, 15, d_idx.size))
-    dec_codes = np.asarray(DECISION, dtype=object)
-    d_off = off_codes[res["off"][d_idx]].copy()
-    d_off[rng.random(d_idx.size) < float(miss["offence_category"])] = None
+    d_off_missing = rng.random(d_idx.size) < float(miss["offence_category"])
     dispositions = pd.DataFrame(
         {
-            "disposition_id": _ids("D", d_idx.size),
-            "child_id": child_ids[d_child],
+            "disposition_id": _col(_ids("D", d_idx.size)),
+            "child_id": _take(child_ids, d_child),
             "decision_date": _iso(d_t),
-            "decision": dec_codes[res["decision"][d_idx]],
+            "decision": _take(DECISION, res["decision"][d_idx]),
             "offence_date": _iso(off_t, rng.random(d_idx.size) < float(miss["offence_date"])),
-            "offence_category": d_off,
+            "offence_category": _take(OFFENCE_CATEGORY, res["off"][d_idx], d_off_missing),
         }
     )
 
@@ -749,7 +781,7 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
             continue
         n = max(1, round(pop_total / 1e6 * float(fac["per_million_children"].get(ft, 1))))
         if ft == "police":
-            n = max(n, area_names.size)  # a police station in every area
+            n = max(n, n_areas)  # a police station in every area
         streams = [
             np.random.default_rng([seed, zlib.crc32(cur["name"].encode("utf-8")), 0xFAC, ti, a])
             for a in range(4)
@@ -761,29 +793,29 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
         f_cm.append(streams[2].random(n) < float(fac["complaints_mechanism"].get(ft, 0.5)))
         f_cm_missing.append(streams[3].random(n) < float(miss["complaints_mechanism"]))
     f_type = np.asarray(f_type, dtype=object)
-    f_id = np.asarray(f_id, dtype=object)
+    f_id = pa.array(f_id, pa.string())
     f_sep = np.concatenate(f_sep)
     f_cm = np.concatenate(f_cm)
     f_cm_missing = np.concatenate(f_cm_missing)
     f_w = np.concatenate(f_w)
-    if area_names.size:
+    if n_areas:
         # facilities of each type spread over the areas in proportion to their population
-        f_area = np.zeros(f_id.size, dtype=np.int64)
+        f_area = np.zeros(len(f_id), dtype=np.int64)
         for ft in np.unique(f_type):
             sel = np.flatnonzero(f_type == ft)
             pos = (np.arange(sel.size) + 0.5) / sel.size
             f_area[sel] = np.minimum(
-                np.searchsorted(np.cumsum(area_share), pos), area_names.size - 1
+                np.searchsorted(np.cumsum(area_share), pos), n_areas - 1
             )
     facilities = pd.DataFrame(
         {
-            "facility_id": f_id,
-            "facility_type": f_type,
+            "facility_id": _col(f_id),
+            "facility_type": _col(pa.array(f_type, pa.string())),
             "complaints_mechanism": _bool_text(f_cm, f_cm_missing),
         }
     )
-    if area_names.size:
-        facilities["area"] = area_names[f_area]
+    if n_areas:
+        facilities["area"] = _take(area_names, f_area)
 
     # ---- inspections: the year before P and P, none after P's end
     rows_f, rows_d, rows_i = [], [], []
@@ -791,10 +823,10 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
         y0 = _day(f"{y}-01-01")
         ylen = _day(f"{y}-12-31") - y0 + 1
         p_ind = np.array([float(fac["independent_inspection"].get(ft, 0.5)) for ft in f_type])
-        n_ind = (rng.random(f_id.size) < p_ind) * (1 + rng.poisson(0.3, f_id.size))
-        n_int = rng.poisson(float(fac["internal_inspections_per_year"]), f_id.size)
+        n_ind = (rng.random(len(f_id)) < p_ind) * (1 + rng.poisson(0.3, len(f_id)))
+        n_int = rng.poisson(float(fac["internal_inspections_per_year"]), len(f_id))
         for n, flag in ((n_ind, True), (n_int, False)):
-            fi = np.repeat(np.arange(f_id.size), n)
+            fi = np.repeat(np.arange(len(f_id)), n)
             rows_f.append(fi)
             rows_d.append(y0 + rng.integers(0, ylen, fi.size))
             rows_i.append(np.full(fi.size, flag))
@@ -806,7 +838,7 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     i_f, i_d, i_i = i_f[~dup], i_d[~dup], i_i[~dup]
     inspections = pd.DataFrame(
         {
-            "facility_id": f_id[i_f],
+            "facility_id": _take(f_id, i_f),
             "inspection_date": _iso(i_d),
             "independent": _bool_text(i_i),
         }
@@ -840,9 +872,9 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
         cand = np.flatnonzero(f_type == name)
         sel = np.flatnonzero(ev["ftype"] == ft)
         u = rng.random(sel.size)
-        if area_names.size and name == "police":
+        if n_areas and name == "police":
             # police cells are in the child's own area
-            for ai in range(area_names.size):
+            for ai in range(n_areas):
                 cand_a = cand[f_area[cand] == ai]
                 sub = child_area[e_child[sel]] == ai
                 w = f_w[cand_a] / f_w[cand_a].sum()
@@ -881,23 +913,20 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     after_missing = (~release) | police_only_spell[sp_no] | (
         rng.random(n_e) < float(miss["aftercare"])
     )
-    reason_codes = np.asarray(["release", "transfer", "death", "escape"], dtype=object)
-    end_reason = reason_codes[reason]
-    end_reason[open_] = None
+    o = order
     detentions = pd.DataFrame(
         {
-            "episode_id": None,
-            "child_id": child_ids[e_child],
-            "facility_id": f_id[fac_of],
-            "admission_date": _iso(ev["start"]),
-            "release_date": _iso(np.where(open_, 0, ev["end"]), open_),
-            "end_reason": end_reason,
-            "sentence_date": _iso(np.where(has_sent, sent, 0), ~has_sent),
-            "wholly_separated_from_adults": _bool_text(sep, sep_missing),
-            "received_aftercare": _bool_text(aftercare, after_missing),
+            "episode_id": _col(_ids("E", n_e)),
+            "child_id": _take(child_ids, e_child[o]),
+            "facility_id": _take(f_id, fac_of[o]),
+            "admission_date": _iso(ev["start"][o]),
+            "release_date": _iso(np.where(open_, 0, ev["end"])[o], open_[o]),
+            "end_reason": _take(END_REASON, reason[o], open_[o]),
+            "sentence_date": _iso(np.where(has_sent, sent, 0)[o], ~has_sent[o]),
+            "wholly_separated_from_adults": _bool_text(sep[o], sep_missing[o]),
+            "received_aftercare": _bool_text(aftercare[o], after_missing[o]),
         }
-    ).iloc[order].reset_index(drop=True)
-    detentions["episode_id"] = _ids("E", n_e)
+    )
 
     # ---- family visits: thinned Poisson process per episode (not in police cells)
     vis = cur["visits"]
@@ -922,25 +951,25 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
     sentenced_now = has_sent[vi] & (sent[vi] <= v_t)
     leave_place = np.isin(ev["ftype"][vi], (_JUV, _CWF))
     home = sentenced_now & leave_place & (rng.random(vi.size) < float(vis["home_leave"]))
-    direction = np.where(home, "home_leave", "received").astype(object)
-    direction[rng.random(vi.size) < float(miss["direction"])] = None
+    direction = np.where(home, 1, 0)  # index into ("received", "home_leave")
+    dir_missing = rng.random(vi.size) < float(miss["direction"])
     v_child = e_child[vi]
     o = np.lexsort((v_t, v_child))
-    v_child, v_t, direction = v_child[o], v_t[o], direction[o]
-    dup = np.zeros(v_child.size, dtype=bool)
-    dup[1:] = (v_child[1:] == v_child[:-1]) & (v_t[1:] == v_t[:-1])
+    v_child, v_t, direction, dir_missing = v_child[o], v_t[o], direction[o], dir_missing[o]
+    keep = np.ones(v_child.size, dtype=bool)
+    keep[1:] = (v_child[1:] != v_child[:-1]) | (v_t[1:] != v_t[:-1])
     family_visits = pd.DataFrame(
         {
-            "child_id": child_ids[v_child[~dup]],
-            "visit_date": _iso(v_t[~dup]),
-            "direction": direction[~dup],
+            "child_id": _take(child_ids, v_child[keep]),
+            "visit_date": _iso(v_t[keep]),
+            "direction": _take(("received", "home_leave"), direction[keep], dir_missing[keep]),
         }
     )
 
     # ---- population: the year of P and the year before
     population = _population(
-        cur, model.period, pop_total, area_names if area_names.size else None,
-        area_share if area_names.size else None,
+        cur, model.period, pop_total, area_names.to_pylist() if n_areas else None,
+        area_share if n_areas else None,
     )
 
     meta = {
