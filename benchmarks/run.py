@@ -348,9 +348,11 @@ def summarise(size_runs: dict[str, Any]) -> dict[str, Any]:
         mem = [r["stages"][stage]["peak_mb"] for r in runs if stage in r["stages"]]
         out[stage] = _median(secs)
         out[f"{stage}_mb"] = max(mem) if mem else None
-    parts = [out[s] for s in ("read", "validate", "compute")]
-    out["pipeline"] = sum(p for p in parts if p is not None) if out["read"] else None
-    out["pipeline_complete"] = all(p is not None for p in parts)
+    # read + validate + compute of each run, then the median over runs
+    core = ("read", "validate", "compute")
+    totals = [sum(r["stages"][s]["seconds"] for s in core if s in r["stages"]) for r in runs]
+    out["pipeline"] = _median(totals)
+    out["pipeline_complete"] = all(out[s] is not None for s in core)
     mems = [out[f"{s}_mb"] for s in ("read", "validate", "compute") if out[f"{s}_mb"]]
     out["pipeline_mb"] = max(mems) if mems else None
     ref = size_runs.get("reference") or []
