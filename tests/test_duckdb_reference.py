@@ -173,6 +173,7 @@ def simulated_csv(tmp_path_factory):
     return _simulated(tmp_path_factory, "csv")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "count_unit, deaths_denominator",
     [("event", "average_daily_population"), ("child", "census"), ("child", "distinct_children")],
