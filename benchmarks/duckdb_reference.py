@@ -583,6 +583,7 @@ def compute_reference(
     """
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         t0 = time.perf_counter()
