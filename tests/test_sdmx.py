@@ -170,3 +170,35 @@ def test_sdmx1_reads_the_file(tmp_path):
              for o in ds.obs if o.dimension.values["INDICATOR"].value == "JJ01"
              and o.dimension.values["DISAGGREGATION"].value == "SEX"}
     assert attrs == {"F": "C", "M": "F", "_U": "C"}
+
+
+@pytest.mark.slow
+def test_sdmx_of_a_sample_parses_with_sdmx1(tmp_path):
+    """Issue 8: the SDMX-CSV file of a sample parses with a standard SDMX reader."""
+    sdmx = pytest.importorskip("sdmx")
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    folders = sorted(p.parent for p in samples.glob("*/*/dataset.toml"))
+    if not folders:
+        pytest.skip("no sample datasets in data/samples")
+    compute = pytest.importorskip("indicators.compute")
+    from indicators.dataset import read_dataset
+    from indicators.disclosure import disclose_results
+
+    results = disclose_results(compute.compute_indicators(read_dataset(folders[-1])))
+    csv_path, json_path = write_sdmx(results, tmp_path)
+    structure = json.loads(json_path.read_text(encoding="utf-8"))
+    msg = sdmx.read_sdmx(csv_path, structure=_dataflow_from_structure(structure))
+    ds = msg.data[0]
+    assert len(ds.obs) == len(results.indicators)
+    keys = {tuple(kv.value for kv in o.dimension.values.values()) for o in ds.obs}
+    assert len(keys) == len(ds.obs)  # no duplicate series keys
+    for obs in ds.obs:
+        for kv in obs.dimension.values.values():
+            rep = kv.value_for.local_representation
+            if rep is not None and rep.enumerated is not None:
+                assert kv.value in rep.enumerated, (kv.id, kv.value)
+    conf = [o.attrib["CONF_STATUS"].value for o in ds.obs]
+    flags = results.indicators["flags"].astype(str).str.contains("suppressed")
+    assert conf.count("C") == int(flags.sum())
+    series = sdmx.to_pandas(ds)
+    assert series.notna().sum() == results.indicators["value"].notna().sum()
