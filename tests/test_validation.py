@@ -424,3 +424,14 @@ def test_hand_built_untyped_dataset_gives_a_report_not_an_exception():
     report = ds.validate()
     assert not report.ok
     assert {"wrong_type", "missing_column", "missing_table"} <= set(report.issues["rule"])
+
+
+@given(st.dates(dt.date(1950, 1, 1), dt.date(2030, 12, 31)), st.integers(0, 40 * 366),
+       st.integers(0, 25))
+@settings(max_examples=200, deadline=None)
+def test_property_birthday_at_agrees_with_age_in_years(born, later, years):
+    from indicators.validation import birthday_at
+
+    b = np.array([np.datetime64(born, "D").astype(np.int64)])
+    d = b + later
+    assert (age_in_years(b, d) >= years)[0] == (d >= birthday_at(b, years))[0]
