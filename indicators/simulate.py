@@ -1148,17 +1148,18 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = ",".join(str(c) for c in frame.columns)
-    if any(ch in header for ch in ',"\n\r'):
+    names = [str(c) for c in frame.columns]
+    header = ",".join(names)
+    if any(ch in name for name in names for ch in ',"\n\r'):
         frame.to_csv(path, index=False, lineterminator="\n", na_rep="")
         return
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.cast(pa.schema([pa.field(c, pa.string()) for c in table.column_names]))
-        with path.open("wb") as fh:
-            fh.write((header + "\n").encode("utf-8"))
+        with pa.OSFile(str(path), "wb") as sink:  # Arrow's own file: no Python per chunk
+            sink.write((header + "\n").encode("utf-8"))
             pacsv.write_csv(
-                table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none")
+                table, sink, pacsv.WriteOptions(include_header=False, quoting_style="none")
             )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         frame.to_csv(path, index=False, lineterminator="\n", na_rep="")
