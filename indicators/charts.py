@@ -802,8 +802,8 @@ def plot_policy_matrix(results, *, countries: Sequence[str] | None = None,
             for code in POLICY_COLUMNS], fontsize=7)
         ax.tick_params(length=0)
         ax.set_xlabel("")
-        ax.set_title("Policy indicators: systems in place (JJ12a, JJ13a, JJ14, JJ15) and places "
-                     "covered (JJ12b, JJ13b, percent)", pad=8)
+        _set_title(ax, "Policy indicators: systems in place (JJ12a, JJ13a, JJ14, JJ15) and "
+                       "places covered (JJ12b, JJ13b, percent)", pad=8)
         ax.legend(handles=[Patch(color=OKABE_ITO["bluish_green"], label="yes"),
                            Patch(color=OKABE_ITO["vermillion"], label="no"),
                            Patch(color="#EEEEEE", label="not assessed / not available"),
@@ -1084,10 +1084,13 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         ax.set_xlim(0, 100)
         ax.set_ylim(-0.7, max(n, 1) - 0.3)
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("percent of detention periods (lengths in days)")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=min(len(bands), 6),
+        ax.set_xlabel("percent of detention periods, by length in days (median marked)")
+        width_in = ax.get_figure(root=True).get_figwidth() * ax.get_position().width
+        ncols = max(1, min(len(bands), int(width_in / 1.25)))
+        legend_rows = -(-len(bands) // ncols)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=ncols,
                   borderaxespad=0, handlelength=1.2, columnspacing=1.0)
-        _set_title(ax, f"{name} ({indicator}): distribution of lengths, median marked", pad=22)
+        ax.set_title(f"{name} ({indicator})", pad=8 + 13 * legend_rows)
         _place_footnote(ax, lines)
     return ax
 
