@@ -21,8 +21,10 @@ Attributes from the flags: ``OBS_STATUS`` is ``A`` (normal), ``M`` (missing: ``n
 or no value, e.g. an empty cohort) or ``U`` (low reliability: ``small_numerator`` /
 ``small_denominator``). ``CONF_STATUS`` is ``C`` (confidential) for ``suppressed`` rows -- the
 same code for primary and complementary cells, since telling them apart would reveal which
-cells are small -- ``N`` (not for publication) for results that carry an ``internal``
-disclosure policy, else ``F`` (free). ``UNIT_MULT`` is 0: values are in the unit itself (the
+cells are small -- ``F`` (free) for the other cells of results that went through public
+disclosure control (``frame.attrs["disclosure"]["mode"] == "public"``, set by
+:func:`indicators.disclosure.apply_disclosure`), and ``N`` (not for publication) for results
+without it (internal mode). ``UNIT_MULT`` is 0: values are in the unit itself (the
 "per 100,000" is part of ``UNIT_MEASURE``).
 
 References
@@ -191,7 +193,7 @@ def sdmx_frame(results: Any) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
     empty in numeric attributes.
     """
     frame = _frame_of(results)
-    internal = (frame.attrs.get("disclosure") or {}).get("mode") == "internal"
+    public = (frame.attrs.get("disclosure") or {}).get("mode") == "public"
     codes: dict[str, dict[str, str]] = {c: {} for c in CODED}
     area_ids: dict[str, str] = {}
     group_ids: dict[str, str] = {}
@@ -221,7 +223,7 @@ def sdmx_frame(results: Any) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
             obs_status = "U"
         else:
             obs_status = "A"
-        conf = "C" if "suppressed" in flags else ("N" if internal else "F")
+        conf = "C" if "suppressed" in flags else ("F" if public else "N")
         codes["OBS_STATUS"][obs_status] = OBS_STATUS[obs_status]
         codes["CONF_STATUS"][conf] = CONF_STATUS[conf]
         codes["UNIT_MULT"]["0"] = UNIT_MULT["0"]

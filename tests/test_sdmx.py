@@ -107,8 +107,10 @@ def test_internal_results_are_marked_not_for_publication(tmp_path):
     out = apply_disclosure(_results(), mode="internal")
     table, _codes = sdmx_frame(out)
     assert set(table["CONF_STATUS"]) == {"N"}
-    table2, _ = sdmx_frame(_results())  # no policy attached: free
-    assert set(table2["CONF_STATUS"]) == {"F"}
+    table2, _ = sdmx_frame(_results())  # no disclosure control attached: not for publication
+    assert set(table2["CONF_STATUS"]) == {"N"}
+    table3, _ = sdmx_frame(apply_disclosure(_results()))
+    assert set(table3["CONF_STATUS"]) == {"F", "C"}
 
 
 def test_duplicate_keys_are_refused():
