@@ -20,7 +20,9 @@ The model, per child with at least one arrest in the simulated window (the refer
    in a new stay starting on the decision day for a child who was not held; long stays may
    include a transfer midway; stays end in release (aftercare by profile), escape or death;
 4. family visits follow a thinned Poisson process whose rate falls with distance and time;
-5. facilities get complaints mechanisms, separation practice and inspections by profile.
+5. facilities get complaints mechanisms, separation practice and inspections by profile (a
+   facility keeps its attributes from one year to the next);
+6. optionally, sub-national areas with their own populations and arrest rates.
 
 The dataset keeps every *case* (arrest) with an event in P (the arrest, its decision, or a stay
 overlapping P) and all records of those cases, which is how a records system answers "everything
