@@ -7,6 +7,7 @@ below comes from the same path the published reference figures take.
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def test_comparison_draws_one_marker_per_country_with_whiskers(frame):
     segments = sum(len(lc.get_segments()) for lc in _whiskers(ax))
     assert segments == with_value["ci_lower"].notna().sum()
     assert ax.get_xlabel() == "per 100,000 children"
-    assert "Children in detention" in ax.get_title(loc="left") and "JJ02" in ax.get_title(loc="left")
+    title = ax.get_title(loc="left")
+    assert "Children in detention" in title and "JJ02" in title
 
 
 def test_comparison_footnote_lists_flags_suppressed_and_missing(frame):
@@ -148,7 +150,7 @@ def test_readable_with_22_countries_and_a_long_name(frame):
     renderer = canvas.get_renderer()
     ticks = [t for t in ax.get_yticklabels() if t.get_text()]
     boxes = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.y0)
-    assert all(not _bboxes_overlap(a, b) for a, b in zip(boxes, boxes[1:], strict=False))
+    assert all(not _bboxes_overlap(a, b) for a, b in itertools.pairwise(boxes))
     fig_box = fig.bbox
     assert all(b.x0 >= fig_box.x0 and b.x1 <= fig_box.x1 for b in boxes)  # long name fits
     legend = ax.get_legend().get_window_extent(renderer)

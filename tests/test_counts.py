@@ -35,7 +35,7 @@ def test_rate_is_count_over_population_with_the_poisson_interval():
     r = from_counts(_table()).iloc[0]
     # Croatia, TransMonEE 2018: 60 children in closed facilities, 705,498 aged 0-17.
     assert r["value"] == pytest.approx(60 / 705498 * 100_000)
-    v, lo, hi = stats.rate_ci(60, 705498, 100_000)
+    _, lo, hi = stats.rate_ci(60, 705498, 100_000)
     assert (r["ci_lower"], r["ci_upper"]) == (pytest.approx(lo), pytest.approx(hi))
     assert r["flags"] == ""
 
