@@ -332,14 +332,19 @@ def _lookup(text: pd.Series, mapping: dict[str, int]) -> tuple[np.ndarray, np.nd
 def _text_days(text: pd.Series) -> np.ndarray:
     """ISO dates as datetime64[D] (NaT where missing or unparseable)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
+    arr = _arrow_text(text)
     try:  # strict and fast: the common case of a clean column
-        arr = _arrow_text(text)
         return arr.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         pass
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    return parsed.to_numpy(dtype="datetime64[D]", na_value=np.datetime64("NaT"))
+    # Some cells are not dates: parse cell by cell, and keep a date only when writing it back
+    # gives the same text (strptime alone would turn 2024-02-30 into 2024-03-01).
+    parsed = pc.strptime(arr, format="%Y-%m-%d", unit="s", error_is_null=True)
+    same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), arr)
+    parsed = pc.if_else(same, parsed, pa.scalar(None, parsed.type))
+    return parsed.to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def _parse_column(
