@@ -22,6 +22,22 @@ Flags written in the ``flags`` column (joined by ``;``):
     a population-based rate without a population for the group (sex ``U``, age ``unknown``,
     an area missing from the population table, or no population for the year of C).
 
+Reconciliation (``reconciliation.csv``): for every indicator and every table it counts from,
+each record read is ``used`` or left out with exactly one reason (the first that applies, in
+the order the indicator's cohort builder checks them). Reasons:
+``missing_date``, ``outside_period`` (date not in P), ``not_in_detention_on_census_day``,
+``another_episode_of_child_counted`` (a child counted once on C), ``not_pre_sentence_on_census_day``
+(JJ03), ``no_pre_sentence_period`` / ``no_sentenced_period`` and ``period_not_ended_in_period``
+(JJ04/JJ05), ``spell_not_ended_by_release_in_period`` (JJ11), ``not_a_relevant_decision``
+(JJ09/JJ10), ``aged_18_or_over`` (on the indicator's age reference day), ``unknown_value``
+(separation, aftercare or complaints mechanism not known), ``no_day_in_detention_in_period``
+(JJ06: same-day stays), ``outside_window`` / ``child_not_in_denominator`` (family visits),
+``not_independent`` / ``outside_window`` / ``facility_not_in_denominator`` (inspections),
+``held_no_child_in_period`` / ``duplicate_record`` (facilities), ``other_year`` /
+``aged_18_or_over`` / ``missing_value`` (population rows, listed under JJ01-JJ03). Spell-based
+indicators (JJ04, JJ05, JJ11) give every episode of a spell the spell's outcome. A missing
+table is one row ``table_not_given`` with 0 records.
+
 References
 ----------
 UNICEF/UNODC, *Manual for the Measurement of Juvenile Justice Indicators*, 2006; the project's
