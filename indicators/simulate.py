@@ -114,7 +114,8 @@ def _merge(base: dict, over: dict) -> dict:
 def profile_parameters(
     profile: str, year: int, profiles: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The parameters of a profile for one year: defaults, then the profile, then its year.
+    """The parameters of a profile for one year: defaults, then the profile, then the
+    profile's ``years`` tables of that year and earlier (a change holds from its year on).
 
     Raises
     ------
@@ -128,9 +129,10 @@ def profile_parameters(
         raise KeyError(f"unknown profile {profile!r}; known profiles: {known}")
     own = {k: v for k, v in table.items() if k != "years"}
     pars = _merge(profiles["defaults"], own)
-    year_over = table.get("years", {}).get(str(year))
-    if year_over:
-        pars = _merge(pars, year_over)
+    # [profiles.NAME.years.YEAR] holds from that year on (a reform stays), in year order
+    for from_year in sorted(table.get("years", {}), key=int):
+        if int(from_year) <= year:
+            pars = _merge(pars, table["years"][from_year])
     pars["name"] = profile
     return pars
 

@@ -347,6 +347,8 @@ def test_reform_changes_cases_from_its_year():
     assert after["court"]["decision"]["custodial_sentence"] == before["court"]["decision"][
         "custodial_sentence"
     ]
+    # a reform stays in force in later years
+    assert profile_parameters("lakeland", 2027)["arrest_outcome"] == after["arrest_outcome"]
 
 
 # --------------------------------------------------------------------------- profiles file
