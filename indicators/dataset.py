@@ -404,6 +404,13 @@ def _parse_column(
                         "(yes/no, 1/0 also accepted)")
         out = pd.Series(pd.arrays.BooleanArray(val == 1, val < 0), index=text.index)
     elif col.kind == "int":
+        import pyarrow as pa
+
+        try:  # the common case: every cell a plain whole number
+            ints = _arrow_text(text).cast(pa.int64())
+            return pd.Series(pd.Int64Dtype().__from_arrow__(ints), index=text.index), None
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            pass
         num = pd.to_numeric(text, errors="coerce")
         whole = (num.notna() & (num == np.floor(num)) & (num.abs() < 2**53)).to_numpy(bool)
         bad_mask = present & ~whole
