@@ -220,7 +220,15 @@ class Dataset:
 def _to_text(s: pd.Series) -> pd.Series:
     """Any column as stripped text with <NA> for empty cells."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.astype(object)
+        # text of each category once, then Arrow expands the codes (no per-row Python)
+        import pyarrow as pa
+
+        cats = _to_text(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+        codes = s.cat.codes.to_numpy()
+        dictionary = pa.array(cats.array).cast(pa.large_string())
+        arr = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), dictionary)
+        return pd.Series(pd.StringDtype().__from_arrow__(arr.cast(pa.large_string())),
+                         index=s.index)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         out = s.dt.strftime("%Y-%m-%d").astype("string")
     elif pd.api.types.is_bool_dtype(s.dtype):

@@ -347,3 +347,11 @@ def test_short_rows_are_read_with_empty_cells(tmp_path):
     children = ds.tables["children"]
     assert children["child_id"].tolist() == ["C1", "C2"]
     assert pd.isna(children["date_of_birth"].iloc[0])
+
+
+def test_typed_tables_round_trip_through_from_frames(worked_example_path):
+    ds = read_dataset(worked_example_path)
+    again = Dataset.from_frames(ds.metadata, ds.tables)
+    assert again.issues == []
+    for name, frame in ds.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], frame, check_categorical=True)
