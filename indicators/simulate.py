@@ -611,11 +611,37 @@ class _Model:
             "spell": spell,
             "e_child": e_child,
             "reason": reason,
-            "rng": rng,
         }
 
 
 # --------------------------------------------------------------------------- frames
+
+
+_CHUNK = 250_000  # candidate children simulated at once (bounds the memory of big datasets)
+
+
+def _concat_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several chunks: candidate and arrest indices are offset."""
+    out: dict[str, Any] = {"m": sum(r["m"] for r in runs)}
+    cand_off = np.cumsum([0] + [r["m"] for r in runs[:-1]])
+    arr_off = np.cumsum([0] + [r["t"].size for r in runs[:-1]])
+    for key in ("boys", "dob"):
+        out[key] = np.concatenate([r[key] for r in runs])
+    out["child"] = np.concatenate([r["child"] + o for r, o in zip(runs, cand_off, strict=True)])
+    for key in ("t", "yi", "off", "decision", "dec_t", "dec_ok", "case"):
+        out[key] = np.concatenate([r[key] for r in runs])
+    out["ep"] = {
+        key: np.concatenate(
+            [r["ep"][key] + (o if key == "arr" else 0) for r, o in zip(runs, arr_off, strict=True)]
+        )
+        for key in runs[0]["ep"]
+    }
+    out["spell"] = np.concatenate([r["spell"] + 2 * o for r, o in zip(runs, arr_off, strict=True)])
+    out["e_child"] = np.concatenate(
+        [r["e_child"] + o for r, o in zip(runs, cand_off, strict=True)]
+    )
+    out["reason"] = np.concatenate([r["reason"] for r in runs])
+    return out
 
 
 def _seed_sequence(profile: str, period: int, seed: int) -> np.random.SeedSequence:
@@ -663,18 +689,27 @@ def simulate_frames(
     ss = _seed_sequence(profile, period, seed)
     pilot_ss, main_ss, extra_ss = ss.spawn(3)
 
-    # A pilot run estimates how many candidate children give `children` kept children.
+    # A pilot run estimates how many candidate children give `children` kept children; the
+    # candidates are then simulated in chunks (bounded memory), each from its own stream, until
+    # enough children are kept.
     pilot_m = 20_000
     pilot = model.run(np.random.default_rng(pilot_ss), pilot_m)
     _, pilot_kept = _count_kept(pilot)
     frac = max(pilot_kept, 1) / pilot_m
-    m = int(np.ceil(children / frac * 1.06)) + 50
-    while True:
-        res = model.run(np.random.default_rng(main_ss), m)
-        kept_child, n_kept = _count_kept(res)
-        if n_kept >= children:
-            break
-        m = int(m * 1.25) + 100
+    m_est = int(np.ceil(children / frac * 1.06)) + 50
+    chunks, n_kept = [], 0
+    while n_kept < children:
+        need = children - n_kept
+        size = min(_CHUNK, m_est if not chunks else int(np.ceil(need / frac * 1.1)) + 100)
+        chunk_ss = main_ss if not chunks else np.random.SeedSequence(
+            main_ss.entropy, spawn_key=(*main_ss.spawn_key, len(chunks))
+        )
+        res = model.run(np.random.default_rng(chunk_ss), size)
+        chunks.append(res)
+        n_kept += _count_kept(res)[1]
+    res = _concat_runs(chunks) if len(chunks) > 1 else chunks[0]
+    del chunks
+    kept_child, _ = _count_kept(res)
     last_child = np.flatnonzero(kept_child)[children - 1]
     used = np.arange(res["m"]) <= last_child
     kept_child &= used

@@ -448,3 +448,16 @@ def test_write_dataset_of_a_dataset_gives_the_same_files(tmp_path):
     a = write_dataset(simulate_frames("deltara", 300, seed=1, period=2024), tmp_path / "a")
     b = write_dataset(simulate("deltara", 300, seed=1, period=2024), tmp_path / "b")
     assert _bytes(a) == _bytes(b)
+
+
+def test_chunked_simulation_keeps_the_rules(tmp_path, monkeypatch):
+    import indicators.simulate as sim
+
+    monkeypatch.setattr(sim, "_CHUNK", 700)  # many chunks, as for a million children
+    data = sim.simulate_frames("valdoria", 1200, seed=5, period=2024)
+    assert len(data.frames["children"]) == 1200
+    folder = write_dataset(data, tmp_path / "a")
+    check_record_rules(read_tables(folder), 2024)
+    again = sim.simulate_frames("valdoria", 1200, seed=5, period=2024)
+    again = write_dataset(again, tmp_path / "b")
+    assert _bytes(folder) == _bytes(again)
