@@ -125,14 +125,14 @@ def test_load_inputs_reads_every_kind(tmp_path, dataset_dir):
     with pytest.raises(ValueError, match="no such file"):
         report.load_inputs([tmp_path / "missing"])
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
-    with pytest.raises(ValueError, match="neither an indicators.csv"):
+    with pytest.raises(ValueError, match=r"neither an indicators\.csv"):
         report.load_inputs([tmp_path / "other.csv"])
 
 
 def test_protect_leaves_published_figures_and_hides_small_counts(dataset_dir):
     pytest.importorskip("indicators.disclosure")
     inputs = report.load_inputs([REF, dataset_dir])
-    frame, durations, combined, note = report.protect(inputs, mode="public")
+    frame, _, combined, note = report.protect(inputs, mode="public")
     assert note == ""
     pub_before = inputs.indicators[inputs.indicators["origin"] == "published"]
     pub_after = frame[frame["origin"] == "published"]
