@@ -78,7 +78,8 @@ def _c(name, kind, required=True, nullable=False, codes=(), description=""):
 
 TABLES: dict[str, tuple[Column, ...]] = {
     "children": (
-        _c("child_id", "id", description="Pseudonymous identifier of the child; never a name or a national ID."),
+        _c("child_id", "id",
+           description="Pseudonymous identifier of the child; never a name or a national ID."),
         _c("sex", "code", codes=SEX, description="Sex of the child: F, M, or U (unknown)."),
         _c("date_of_birth", "date", required=False, nullable=True,
            description="Date of birth (YYYY-MM-DD); may be missing."),
@@ -86,8 +87,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "population": (
         _c("year", "int", description="Calendar year of the population estimate."),
         _c("sex", "code", codes=POPULATION_SEX, description="Sex: F or M."),
-        _c("age", "int", description="Single year of age, 0 or more (ages 18 and over are ignored)."),
-        _c("population", "int", description="Number of persons of that year, sex and age, 0 or more."),
+        _c("age", "int",
+           description="Single year of age, 0 or more (ages 18 and over are ignored)."),
+        _c("population", "int",
+           description="Number of persons of that year, sex and age, 0 or more."),
         _c("area", "string", required=False, nullable=True,
            description="Sub-national area, optional; (year, sex, age, area) is unique."),
     ),
@@ -96,10 +99,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("child_id", "id", description="The child arrested; must exist in children."),
         _c("arrest_date", "date", description="Date of the arrest."),
         _c("offence_category", "code", codes=OFFENCE_CATEGORY,
-           description="ICCS section 01 to 11 of the most serious offence, or status (status offence)."),
+           description="ICCS section 01 to 11 of the most serious offence, or status (status "
+                       "offence)."),
         _c("age_years", "int", required=False, nullable=True,
-           description="Age at arrest in completed years; used only where date_of_birth is missing."),
-        _c("area", "string", required=False, nullable=True, description="Area of the arrest, optional."),
+           description="Age at arrest in completed years; used only where date_of_birth is "
+                       "missing."),
+        _c("area", "string", required=False, nullable=True,
+           description="Area of the arrest, optional."),
     ),
     "detentions": (
         _c("episode_id", "id", description="Unique identifier of the detention episode."),
@@ -110,20 +116,25 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("release_date", "date", nullable=True,
            description="Date the episode ended; missing while the child is still held."),
         _c("end_reason", "code", nullable=True, codes=END_REASON,
-           description="release, transfer, death or escape; required exactly when release_date is given."),
+           description="release, transfer, death or escape; required exactly when release_date "
+                       "is given."),
         _c("sentence_date", "date", required=False, nullable=True,
-           description="Date the child became sentenced, if before or during this episode; missing while pre-sentence."),
+           description="Date the child became sentenced, if before or during this episode; "
+                       "missing while pre-sentence."),
         _c("wholly_separated_from_adults", "bool", required=False, nullable=True,
-           description="Whether the child was wholly separated from adults; may be missing (unknown)."),
+           description="Whether the child was wholly separated from adults; may be missing "
+                       "(unknown)."),
         _c("received_aftercare", "bool", required=False, nullable=True,
-           description="For end_reason release: whether the child received aftercare; may be missing (unknown)."),
+           description="For end_reason release: whether the child received aftercare; may be "
+                       "missing (unknown)."),
     ),
     "dispositions": (
         _c("disposition_id", "id", description="Unique identifier of the decision."),
         _c("child_id", "id", description="The child concerned; must exist in children."),
         _c("decision_date", "date", description="Date of the diversion or final decision."),
         _c("decision", "code", codes=DECISION,
-           description="diversion, custodial_sentence, non_custodial_sentence, acquittal or dismissal."),
+           description="diversion, custodial_sentence, non_custodial_sentence, acquittal or "
+                       "dismissal."),
         _c("offence_date", "date", required=False, nullable=True,
            description="Date of the offence, on or before decision_date; optional."),
         _c("offence_category", "code", required=False, nullable=True, codes=OFFENCE_CATEGORY,
@@ -131,17 +142,23 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "family_visits": (
         _c("child_id", "id", description="The child visited; must exist in children."),
-        _c("visit_date", "date", description="Date of the face-to-face contact with a parent, guardian or adult family member."),
+        _c("visit_date", "date",
+           description="Date of the face-to-face contact with a parent, guardian or adult family "
+                       "member."),
         _c("direction", "code", required=False, nullable=True, codes=DIRECTION,
-           description="received (family visited the child) or home_leave (the child visited family); optional."),
+           description="received (family visited the child) or home_leave (the child visited "
+                       "family); optional."),
     ),
     "facilities": (
         _c("facility_id", "id", description="Unique identifier of the place of detention."),
         _c("facility_type", "code", codes=FACILITY_TYPE,
-           description="police, pretrial, juvenile_institution, adult_prison, closed_welfare or other."),
+           description="police, pretrial, juvenile_institution, adult_prison, closed_welfare or "
+                       "other."),
         _c("complaints_mechanism", "bool", required=False, nullable=True,
-           description="Whether children held there can use a complaints mechanism; may be missing (unknown)."),
-        _c("area", "string", required=False, nullable=True, description="Area of the facility, optional."),
+           description="Whether children held there can use a complaints mechanism; may be "
+                       "missing (unknown)."),
+        _c("area", "string", required=False, nullable=True,
+           description="Area of the facility, optional."),
     ),
     "inspections": (
         _c("facility_id", "id", description="The facility inspected; must exist in facilities."),
