@@ -482,29 +482,35 @@ class Events:
         rel = ep["rel"].to_numpy()
         return (adm <= day) & (np.isnan(rel) | (rel > day))
 
-    @cached_property
-    def on_census(self) -> pd.DataFrame | None:
-        """Children in detention on C: one row per child, the episode held on C.
+    def status_on(self, day: pd.Timestamp | str) -> pd.DataFrame | None:
+        """Children in detention on a day: one row per child, the episode held that day.
 
-        Where a child has several episodes open on C (overlapping episodes, a validation error)
-        the one with the latest admission (then the last in the file) is taken. Columns: those
-        of :attr:`episodes` plus ``age``, ``age_group`` (on C), ``legal_status``, and
-        ``duplicate`` (True for the other episodes open on C of a child already counted).
+        Where a child has several episodes open on the day (overlapping episodes, a validation
+        error) the one with the latest admission (then the last in the file) is taken. Columns:
+        those of :attr:`episodes` plus ``age``, ``age_group`` (on the day), ``legal_status``
+        (``sentenced`` when the spell's sentence_date is on or before the day) and
+        ``duplicate`` (True for the other episodes open that day of a child already counted).
         """
         ep = self.episodes
         if ep is None:
             return None
-        held = ep[self.in_detention_on(self.c)]
+        d = day if isinstance(day, float) else day_numbers(pd.Timestamp(day))
+        held = ep[self.in_detention_on(d)]
         held = held.sort_values(["child", "adm", "row"], kind="stable")
         dup = held.duplicated("child", keep="last").to_numpy()
         held = held.assign(duplicate=dup)
-        held["age"] = age_on(held["dob_days"].to_numpy(), self.c)
+        held["age"] = age_on(held["dob_days"].to_numpy(), d)
         held["age_group"] = age_group_codes(held["age"].to_numpy())
-        sentenced = held["spell_sentence"].to_numpy() <= self.c
+        sentenced = held["spell_sentence"].to_numpy() <= d
         held["legal_status"] = pd.Categorical.from_codes(
             sentenced.astype(np.int8), categories=list(LEGAL_STATUS)
         )
         return held.reset_index(drop=True)
+
+    @cached_property
+    def on_census(self) -> pd.DataFrame | None:
+        """:meth:`status_on` the census day C (cached)."""
+        return self.status_on(self.c)
 
     # ----------------------------------------------------------------- periods (JJ04, JJ05)
     def _periods(self, start: np.ndarray, end: np.ndarray, exists: np.ndarray) -> pd.DataFrame:
@@ -601,6 +607,15 @@ class Events:
         out["days_18_or_over"] = np.where(known, overlap_days(start, end_excl, b18, np.inf), 0.0)
         out["days_in_p"] = total
         return out
+
+    @cached_property
+    def person_days_by_child(self) -> pd.DataFrame | None:
+        """:attr:`person_days` summed over each child's episodes (one row per child)."""
+        pdays = self.person_days
+        if pdays is None:
+            return None
+        cols = [c for c in pdays.columns if c.startswith("days_")]
+        return pdays.groupby("child", sort=True)[cols].sum().reset_index()
 
     # ----------------------------------------------------------------- facilities (JJ12b, JJ13b)
     @cached_property

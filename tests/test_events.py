@@ -259,3 +259,23 @@ def test_facilities_held_same_day_and_boundary_stays():
         ],
     )
     assert sorted(get_events(ds).facilities_held) == ["P1", "W1"]
+
+
+def test_status_on_any_day_and_person_days_by_child():
+    ds = dataset(
+        [("A", "M", "2010-06-15")],
+        [
+            ("E1", "A", "F1", "2024-06-01", "2024-07-01", "transfer", None),
+            ("E2", "A", "F2", "2024-07-01", "2024-08-01", "release", "2024-07-10"),
+        ],
+    )
+    ev = get_events(ds)
+    june = ev.status_on("2024-06-10")
+    assert june["episode_id"].tolist() == ["E1"]
+    assert june["age"].tolist() == [13] and june["legal_status"].tolist() == ["pre_sentence"]
+    july = ev.status_on(pd.Timestamp("2024-07-20"))
+    assert july["episode_id"].tolist() == ["E2"] and july["legal_status"].tolist() == ["sentenced"]
+    assert ev.status_on("2024-08-01").empty  # released that day
+    per_child = ev.person_days_by_child
+    assert len(per_child) == 1
+    assert per_child["days_0-13"].iloc[0] == 14 and per_child["days_14-15"].iloc[0] == 47
