@@ -66,6 +66,7 @@ def test_parameter_options(tmp_path):
     assert man["parameters"]["deaths_denominator"] == "census"
 
 
+@pytest.mark.slow
 def test_dataset_toml_parameters_and_cli_override(tmp_path):
     ds = copy_worked(tmp_path, "child", lambda t: t + '\n[parameters]\ncount_unit = "child"\n')
     out1, out2 = tmp_path / "o1", tmp_path / "o2"
@@ -75,6 +76,7 @@ def test_dataset_toml_parameters_and_cli_override(tmp_path):
     assert total(read_indicators(out2), "JJ01")["numerator"] == 11
 
 
+@pytest.mark.slow
 def test_several_datasets_one_file(tmp_path):
     other = copy_worked(tmp_path, "other", lambda t: t.replace('country = "TNY"',
                                                                'country = "TNZ"'))
@@ -113,6 +115,7 @@ def test_not_a_dataset_exit_1(tmp_path, capsys):
     assert "dataset.toml" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("indicators.disclosure") is None,
                     reason="disclosure module not in this build")
 def test_public_disclosure(tmp_path):
@@ -126,6 +129,7 @@ def test_public_disclosure(tmp_path):
     assert not (jj02_f["numerator"] == 1).any()
 
 
+@pytest.mark.slow
 def test_sdmx_hook(tmp_path, capsys):
     out = tmp_path / "out"
     code = cli.main(["compute", str(WORKED), "--out", str(out), "--format", "sdmx"])
