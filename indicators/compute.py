@@ -22,6 +22,13 @@ Flags written in the ``flags`` column (joined by ``;``):
     a population-based rate without a population for the group (sex ``U``, age ``unknown``,
     an area missing from the population table, or no population for the year of C).
 
+Groups: ``F``, ``M`` and the three known age groups are always reported; ``U``, ``unknown``
+and the offence, facility type, legal status and area groups when a record falls in them (for a
+percentage a denominator record; for JJ06 a death or detention days). A record whose offence,
+facility type or area is not known counts in the total and its other groups, not in that
+dimension. ``area`` is reported where the records carry one and, for population-based rates,
+the population too (every area of the population is then listed).
+
 Reconciliation (``reconciliation.csv``): for every indicator and every table it counts from,
 each record read is ``used`` or left out with exactly one reason (the first that applies, in
 the order the indicator's cohort builder checks them). Reasons:
