@@ -36,9 +36,7 @@ files byte for byte.
 from __future__ import annotations
 
 import copy
-import sys
 import tomllib
-import types
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -1273,15 +1271,3 @@ def write_samples(
             )
             written.append(write_dataset(data, Path(out_dir) / table["code"] / str(year)))
     return written
-
-
-class _CallableModule(types.ModuleType):
-    """``indicators.simulate`` names both this module and its main function: once the module
-    is imported, ``import indicators as jj; jj.simulate`` is the module, so calling the module
-    calls :func:`simulate`."""
-
-    def __call__(self, *args, **kwargs):
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -425,7 +425,7 @@ def test_cli_writes_parquet(tmp_path, capsys):
 def test_public_api_call():
     import indicators as jj
 
-    ds = jj.simulate("corallia", 40, seed=1, period=2024)
+    ds = jj.simulate.simulate("corallia", 40, seed=1, period=2024)
     assert len(ds.tables["children"]) == 40
 
 
