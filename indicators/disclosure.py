@@ -498,12 +498,14 @@ def apply_disclosure(
         For an unknown mode or a threshold under 1.
     """
     _validate(mode, threshold)
-    frame = _frame_of(results)
+    original = _frame_of(results)
+    frame = original.reset_index(drop=True)  # row labels must be unique below
     out = frame.copy()
-    out.attrs = dict(frame.attrs)
+    out.attrs = dict(original.attrs)
     policy = disclosure_policy(threshold=threshold, round_base3=round_base3, mode=mode)
     out.attrs["disclosure"] = policy
     if mode == "internal" or out.empty:
+        out.index = original.index
         return out
 
     parameters = _parameters_of(results)
@@ -532,9 +534,13 @@ def apply_disclosure(
     for col in ("numerator", "denominator"):
         if col in frame.columns and pd.api.types.is_integer_dtype(frame[col].dtype):
             out[col] = out[col].round().astype("Int64")
+    flag_dtype = frame["flags"].dtype if "flags" in frame.columns else object
+    if not (pd.api.types.is_object_dtype(flag_dtype) or pd.api.types.is_string_dtype(flag_dtype)):
+        flag_dtype = object  # e.g. an all-empty flags column read back from CSV as floats
     out["flags"] = pd.Series(
         [f if isinstance(f, str) else "" for f in flags], index=out.index, dtype=object
-    ).astype(frame["flags"].dtype if "flags" in frame.columns else object)
+    ).astype(flag_dtype)
+    out.index = original.index
     return out
 
 

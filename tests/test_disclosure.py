@@ -274,6 +274,18 @@ def test_rounding_to_base_3_recomputes_values_from_rounded_counts():
     assert big.at[0, "numerator"] == 12
 
 
+def test_frames_read_back_from_csv_and_odd_indexes(tmp_path):
+    f = _frame(_rate_block("JJ01", 20, {"F": 3, "M": 17}, {"14-15": 20}))
+    f["flags"] = np.nan  # an all-empty flags column comes back from CSV as floats
+    f.index = [7] * len(f)  # a repeated row label
+    out = apply_disclosure(f)
+    assert list(out.index) == [7] * len(f)
+    assert out["flags"].tolist().count("suppressed") == 2
+    f.drop(columns="kind").to_csv(tmp_path / "i.csv", index=False)
+    back = pd.read_csv(tmp_path / "i.csv")
+    assert _sup(apply_disclosure(back)) == {("JJ01", "sex", "F"), ("JJ01", "sex", "M")}
+
+
 def test_policy_description():
     pol = disclosure_policy(threshold=5, round_base3=True)
     assert pol["mode"] == "public" and pol["threshold"] == 5 and "base 3" in pol["rounding"]
