@@ -42,7 +42,7 @@ _API = {
     "stats": None,
 }
 
-__all__ = sorted(_API) + ["__version__"]
+__all__ = [*sorted(_API), "__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -34,7 +34,9 @@ __all__ = [
 
 def _alpha(confidence_level: float) -> float:
     if not 0 < confidence_level < 1:
-        raise ValueError(f"confidence_level must lie strictly between 0 and 1, got {confidence_level}")
+        raise ValueError(
+            f"confidence_level must lie strictly between 0 and 1, got {confidence_level}"
+        )
     return 1.0 - confidence_level
 
 
