@@ -614,7 +614,7 @@ def suppress_durations(
     ``total's band = sum(groups' band)``; for n, ``total's n = sum(groups' n)``.
     """
     _validate("public", threshold)
-    out = durations.copy()
+    out = durations.reset_index(drop=True)
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
     if "flags" not in out.columns:
         out["flags"] = ""
@@ -682,6 +682,7 @@ def suppress_durations(
                 out.at[idx, "value"] = new
                 flags[pos] = _join_flags([*_split_flags(flags[pos]), ROUNDED_FLAG])
     out["flags"] = flags
+    out.index = durations.index
     return out
 
 
@@ -726,7 +727,7 @@ def suppress_reconciliation(
     indicator.
     """
     _validate("public", threshold)
-    out = reconciliation.copy()
+    out = reconciliation.reset_index(drop=True)
     cols = ("records_read", "used", "left_out", "count")
     for c in cols:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
@@ -783,6 +784,7 @@ def suppress_reconciliation(
     for c in cols:
         out[c] = out[c].round().astype("Int64")
     out["flags"] = flags
+    out.index = reconciliation.index
     return out
 
 

@@ -335,6 +335,44 @@ def test_durations_follow_the_indicators_and_protect_bands():
     assert kept["max"] == 126.0
 
 
+def _reconciliation(indicator, read, reasons):
+    used = reasons.get("used", 0)
+    return pd.DataFrame([
+        {"country": "TNY", "period_start": "2024-01-01", "period_end": "2024-12-31",
+         "indicator": indicator, "table": "arrests", "records_read": read, "used": used,
+         "left_out": read - used, "reason": r, "count": c}
+        for r, c in reasons.items()
+    ])
+
+
+def test_reconciliation_worked_by_hand():
+    from indicators.disclosure import suppress_reconciliation
+
+    # worked example, JJ01: 17 read, 11 used, 6 left out (4 aged 18+, 2 outside P, 0 no date).
+    # The two small reasons hide each other: 6 = 4 + 2, each could be 1..5.
+    rec = _reconciliation("JJ01", 17, {"used": 11, "aged_18_or_over": 4, "outside_period": 2,
+                                       "missing_date": 0})
+    out = suppress_reconciliation(rec).set_index("reason")
+    assert out["count"].isna().tolist() == [False, True, True, False]
+    assert out["used"].tolist() == [11] * 4 and out["left_out"].tolist() == [6] * 4
+    # 3 used of 30: used is small, left_out (27) would give it back from 30 -> hidden; left_out
+    # hidden -> one reason hidden too (the smallest, 7); the used reason row is the same 3.
+    rec2 = _reconciliation("JJ02", 30, {"used": 3, "not_in_detention_on_census_day": 20,
+                                        "aged_18_or_over": 7})
+    out2 = suppress_reconciliation(rec2).set_index("reason")
+    assert out2["used"].isna().all() and out2["left_out"].isna().all()
+    assert out2["records_read"].tolist() == [30] * 3
+    assert pd.isna(out2.at["used", "count"]) and pd.isna(out2.at["aged_18_or_over", "count"])
+    assert out2.at["not_in_detention_on_census_day", "count"] == 20
+    assert (out2["flags"] == "suppressed").all()
+    # an indicator whose total is hidden hides its records used as well
+    ind = apply_disclosure(_frame(_rate_block("JJ01", 3, {"F": 1, "M": 2}, {"14-15": 3})))
+    rec3 = _reconciliation("JJ01", 40, {"used": 30, "outside_period": 10})
+    out3 = suppress_reconciliation(rec3, indicators=ind)
+    assert out3["used"].isna().all()
+    assert out3["count"].isna().all()  # used row (= used) and the only other reason
+
+
 # --------------------------------------------------------------------------- properties
 
 THRESHOLD = 5
