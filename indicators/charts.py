@@ -1046,13 +1046,20 @@ def plot_durations(durations, indicator: str = "JJ04", *,
     names = names or {}
     n_col = wide["n"] if "n" in wide.columns else wide[bands].sum(axis=1)
     has = wide[(n_col > 0)] if len(wide) else wide
-    empty = [names.get(c, c) for c in wide.index if c not in has.index]
+    empty = [names.get(c, c) for c in wide.index if c not in has.index and n_col.get(c) == 0]
+    hidden = [names.get(c, c) for c in wide.index if c not in has.index and c not in empty]
     has = has.assign(_m=has.get("median")).sort_values("_m", ascending=True, na_position="first")
     lines = ["Bars: share of the detention periods that ended in the reference period, by length "
              "(days); the dashed line at 50 % is where each median lies; median days and n at "
              "right."]
     if empty:
         lines.append(f"Not available (no periods ended in the period): {_names(empty)}.")
+    if hidden:
+        lines.append(f"Not available (suppressed or not given): {_names(hidden)}.")
+    partial = [names.get(c, c) for c in has.index if has.loc[c, bands].isna().any()]
+    if partial:
+        lines.append("Bands suppressed (fewer than 5 periods) are left out of the bar: "
+                     f"{_names(partial)}.")
     if "period_end" in d.columns and "period_start" in d.columns and len(d):
         ps = pd.to_datetime(d["period_start"], errors="coerce")
         per = sorted(set(ps.dt.strftime("%Y-%m-%d") + " to "
@@ -1087,9 +1094,10 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         ax.set_xlabel("percent of detention periods, by length in days (median marked)")
         width_in = ax.get_figure(root=True).get_figwidth() * ax.get_position().width
         ncols = max(1, min(len(bands), int(width_in / 1.25)))
-        legend_rows = -(-len(bands) // ncols)
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=ncols,
-                  borderaxespad=0, handlelength=1.2, columnspacing=1.0)
+        legend_rows = -(-len(bands) // ncols) if n else 0
+        if n:
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=ncols,
+                      borderaxespad=0, handlelength=1.2, columnspacing=1.0)
         ax.set_title(f"{name} ({indicator})", pad=8 + 13 * legend_rows)
         _place_footnote(ax, lines)
     return ax
