@@ -450,6 +450,7 @@ def plot_comparison(
     benchmarks: pd.DataFrame | None = None,
     countries: Sequence[str] | None = None,
     title: str | None = None,
+    xlabel: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Ranked comparison of one indicator across countries.
@@ -476,6 +477,9 @@ def plot_comparison(
         Country codes to show (default all in the results).
     title : str, optional
         Overrides the title (default the indicator's name from its definition).
+    xlabel : str, optional
+        Overrides the axis label (default the indicator's unit), e.g. for published figures
+        with another population base.
     ax : Axes, optional
         Draw here; by default a new figure sized to the number of countries.
 
@@ -570,7 +574,7 @@ def plot_comparison(
         if benchmarks is not None and len(benchmarks):
             xmax = max(xmax, float(np.nanmax(benchmarks["value"])))
         ax.set_xlim(0, 100 if _is_percent(unit) and xmax > 60 else xmax * 1.06)
-        ax.set_xlabel(unit)
+        ax.set_xlabel(xlabel or unit)
         _set_title(ax, title or f"{name} ({indicator})" + _cell_text(dim, group))
         region_handles = [Line2D([], [], ls="none", marker=mk, color=c, markersize=6,
                                  label=_family_label(f, frame))
@@ -879,8 +883,9 @@ def plot_trend(results, indicator: str, *, countries: Sequence[str] | None = Non
         ax.set_xlabel("census day" if census else "end of the reference period")
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", visible=True)
-        _set_title(ax, f"{name} ({indicator}) over time" + _cell_text(dim, group))
-        if keys:
+        single = f": {labels[keys[0]]}" if len(keys) == 1 else ""
+        _set_title(ax, f"{name} ({indicator}) over time" + _cell_text(dim, group) + single)
+        if len(keys) > 1:  # one line needs no legend: the title names the country
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         xs = sorted(pd.to_datetime(rows[xcol].dropna().unique()))
         if xs:

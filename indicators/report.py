@@ -380,7 +380,9 @@ def comparison_plan(frame: pd.DataFrame, durations: pd.DataFrame,
         plan.append(("comparison_JJ02_subnational",
                      lambda: charts.plot_comparison(
                          both, "JJ02", title="Youth in residential placement by US state, 2019 "
-                                             "(OJJDP; per 100,000 aged 10 to upper age)")))
+                                             "(OJJDP)",
+                         xlabel="per 100,000 youth aged 10 to the upper age of juvenile "
+                                "jurisdiction")))
     if frame["indicator"].isin(charts.POLICY_COLUMNS).any():
         plan.append(("policy_matrix", lambda: charts.plot_policy_matrix(national)))
     names = dict(zip(frame["country"], frame["country_name"], strict=False))
