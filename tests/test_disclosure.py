@@ -489,7 +489,7 @@ def _check_protected(original: pd.DataFrame, out: pd.DataFrame, column: str):
         assert hi >= THRESHOLD and hi > lo, (t, lo, hi)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_cross_tables())
 def test_property_rates_no_small_count_published_or_derivable(table):
     sexes, ages, num, _ = table
@@ -502,7 +502,7 @@ def test_property_rates_no_small_count_published_or_derivable(table):
     assert out.loc[hid, "flags"].str.contains("suppressed").all()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_cross_tables(percentage=True))
 def test_property_percentages_protect_numerators_and_denominators(table):
     sexes, ages, num, den = table
