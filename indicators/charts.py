@@ -73,7 +73,9 @@ FLAG_WORDS = {
     "census_denominator": "deaths per child held on the census day",
 }
 HOLLOW_FLAGS = tuple(FLAG_WORDS)
-SUPPRESSED_TEXT = "fewer than 5 (suppressed)"
+SUPPRESSED_TEXT = "suppressed (small count)"
+SUPPRESSED_NOTE = ("Suppressed by disclosure control (counts below the threshold, 5 by default, "
+                   "and cells that would reveal them)")
 CORE_PANEL = ("JJ02", "JJ03", "JJ09", "JJ10")
 POLICY_COLUMNS = ("JJ12a", "JJ13a", "JJ14", "JJ15", "JJ12b", "JJ13b")
 
@@ -519,8 +521,7 @@ def plot_comparison(
     # Footnote first: its height sets the figure's.
     lines = _flag_lines(valued, labels[~shown["_sup"].to_numpy()])
     if len(suppressed):
-        lines.append(f"Suppressed (count fewer than 5): "
-                     f"{_names(labels[shown['_sup'].to_numpy()])}.")
+        lines.append(f"{SUPPRESSED_NOTE}: {_names(labels[shown['_sup'].to_numpy()])}.")
     na = [f"{r.country_name}" for r in no_value.itertuples()] + list(absent["country_name"])
     if na:
         lines.append(f"Not available: {_names(na, 30)}.")
@@ -658,7 +659,7 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
     sup = [f"{lab[r.country]} ({r.indicator})" for r in shown_rows.itertuples()
            if "suppressed" in _flags(r.flags) and pd.isna(r.value)]
     if sup:
-        lines.append(f"Suppressed (count fewer than 5): {_names(sup, 12)}.")
+        lines.append(f"{SUPPRESSED_NOTE}: {_names(sup, 12)}.")
     lines.append("n/a = not available for that country (no figure in the results).")
     suffixes, caveat_lines = _caveat_notes(_country_caveats(shown_rows, ent["country"]))
     lines.append(_period_line(shown_rows[shown_rows["indicator"] == "JJ02"], True))
@@ -704,11 +705,14 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
                 a.set_xlabel("yes/no")
             else:
                 _draw_dots(a, rows.reset_index(drop=True), yy, colours, markersize=20)
-                missing = [yv for c, yv in ypos.items()
-                           if c not in set(rows.loc[rows["value"].notna(), "country"])]
-                for yv in missing:
-                    a.text(0.02, yv, "n/a", transform=a.get_yaxis_transform(), va="center",
-                           fontsize=6.5, color=_GREY)
+                have = set(rows.loc[rows["value"].notna(), "country"])
+                hidden = set(rows.loc[rows["value"].isna() & rows["flags"].map(
+                    lambda f: "suppressed" in _flags(f)), "country"])
+                for c, yv in ypos.items():
+                    if c not in have:
+                        a.text(0.02, yv, "suppressed" if c in hidden else "n/a",
+                               transform=a.get_yaxis_transform(), va="center", fontsize=6.5,
+                               color=_GREY, style="italic" if c in hidden else "normal")
                 xmax = np.nanmax(np.r_[rows["ci_upper"].to_numpy(), rows["value"].to_numpy(), 1])
                 a.set_xlim(0, 100 if _is_percent(unit) else xmax * 1.08)
                 a.set_xlabel("\n".join(textwrap.wrap(unit, 18)))
@@ -947,7 +951,7 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
     if len(na):
         parts = []
         for r in na.itertuples():
-            why = ("suppressed, fewer than 5" if "suppressed" in _flags(r.flags)
+            why = ("suppressed" if "suppressed" in _flags(r.flags)
                    else f"count {r.numerator:.0f}, no population" if np.isfinite(r.numerator)
                    else "not available")
             parts.append(f"{_DIMENSION_WORDS.get(r.dimension, r.dimension)} {r.group} ({why})")
@@ -1063,7 +1067,7 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         lines.append(f"Not available (suppressed or not given): {_names(hidden)}.")
     partial = [names.get(c, c) for c in has.index if has.loc[c, bands].isna().any()]
     if partial:
-        lines.append("Bands suppressed (fewer than 5 periods) are left out of the bar: "
+        lines.append("Bands suppressed by disclosure control are left out of the bar: "
                      f"{_names(partial)}.")
     if "period_end" in d.columns and "period_start" in d.columns and len(d):
         ps = pd.to_datetime(d["period_start"], errors="coerce")

@@ -496,7 +496,7 @@ def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) ->
             value = _fmt_num(r["value"])
         flags = str(r["flags"]).replace(";", ", ")
         if "suppressed" in flags and not np.isfinite(r["value"]):
-            value = "fewer than 5"
+            value = "suppressed"
         interval = ("" if not np.isfinite(r["ci_lower"]) else
                     f"{_fmt_num(r['ci_lower'])} - {_fmt_num(r['ci_upper'])}")
         nd = "" if spec.kind == "policy" else (

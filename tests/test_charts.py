@@ -112,7 +112,7 @@ def test_comparison_footnote_lists_flags_suppressed_and_missing(frame):
     note = " ".join(charts.footnote_text(ax).split())
     assert "small numbers (numerator under 5): Country C03" in note
     assert "definition differs" in note and "Country C04" in note
-    assert "Suppressed (count fewer than 5): Country C07" in note
+    assert "Suppressed by disclosure control" in note and "them): Country C07." in note
     # No value (C05) and no row at all (C06): listed, not dropped.
     assert "Not available: Country C05, Country C06" in note
     assert "Census day: 2024-12-31" in note and "Test ministry, 2024" in note
