@@ -321,6 +321,12 @@ def machine_info() -> dict[str, Any]:
         info["commit"] = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "indicators"],
+            cwd=ROOT, capture_output=True, text=True,
+        ).stdout.strip()
+        if dirty:
+            info["commit"] += " + uncommitted changes in indicators/"
     except OSError:
         info["commit"] = ""
     return info
