@@ -1049,8 +1049,10 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         last = d.groupby("country")["period_end"].transform("max")
         d = d[d["period_end"] == last]
     wide = d.pivot_table(index="country", columns="statistic", values="value", aggfunc="first")
-    bands = sorted([c for c in wide.columns if str(c).startswith("band_")],
+    # Bands from the statistics themselves: a band hidden everywhere is still a band.
+    bands = sorted({str(c) for c in d["statistic"] if str(c).startswith("band_")},
                    key=lambda s: int(s.split("_")[1]))
+    wide = wide.reindex(columns=list(dict.fromkeys([*wide.columns, *bands])))
     name, _ = _name_unit(indicator)
     names = names or {}
     n_col = wide["n"] if "n" in wide.columns else wide[bands].sum(axis=1)
@@ -1103,8 +1105,8 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         ax.set_xlabel("percent of detention periods, by length in days (median marked)")
         width_in = ax.get_figure(root=True).get_figwidth() * ax.get_position().width
         ncols = max(1, min(len(bands), int(width_in / 1.25)))
-        legend_rows = -(-len(bands) // ncols) if n else 0
-        if n:
+        legend_rows = -(-len(bands) // ncols) if n and bands else 0
+        if legend_rows:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=ncols,
                       borderaxespad=0, handlelength=1.2, columnspacing=1.0)
         ax.set_title(f"{name} ({indicator})", pad=8 + 13 * legend_rows)

@@ -295,3 +295,16 @@ def test_pixel_baseline(name, frame, tmp_path):
     assert expected.is_file(), f"missing baseline {expected}"
     result = compare_images(str(expected), str(actual), tol=6)
     assert result is None, result
+
+
+def test_durations_with_every_band_suppressed_still_draws():
+    d = pd.DataFrame({
+        "country": "AAA", "indicator": "JJ05", "dimension": "total", "group": "all",
+        "statistic": ["n", "median", "band_0_89", "band_90_179", "band_180_364",
+                      "band_365_729", "band_730_plus"],
+        "value": [7.0, 241.0] + [np.nan] * 5,
+    })
+    ax = charts.plot_durations(d, "JJ05")  # no empty legend (warnings are errors here)
+    assert ax.get_legend() is None
+    assert "Bands suppressed by disclosure control" in charts.footnote_text(ax)
+    assert "median 241 d (n=7)" in [t.get_text() for t in ax.texts]
