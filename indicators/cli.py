@@ -32,14 +32,25 @@ class InputError(Exception):
 
 def _add_parameter_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("parameters (override dataset.toml and the defaults)")
-    g.add_argument("--count-unit", choices=["event", "child"], help="count events (default) or distinct children")
+    g.add_argument(
+        "--count-unit",
+        choices=["event", "child"],
+        help="count events (default) or distinct children",
+    )
     g.add_argument(
         "--deaths-denominator",
         choices=["average_daily_population", "census", "distinct_children"],
         help="denominator of JJ06 (default average_daily_population)",
     )
-    g.add_argument("--confidence", type=float, metavar="LEVEL", help="confidence level of the intervals (default 0.95)")
-    g.add_argument("--census-date", metavar="YYYY-MM-DD", help="the census day C (default period_end)")
+    g.add_argument(
+        "--confidence",
+        type=float,
+        metavar="LEVEL",
+        help="confidence level of the intervals (default 0.95)",
+    )
+    g.add_argument(
+        "--census-date", metavar="YYYY-MM-DD", help="the census day C (default period_end)"
+    )
 
 
 def _add_disclosure_options(p: argparse.ArgumentParser, default: str) -> None:
@@ -50,13 +61,24 @@ def _add_disclosure_options(p: argparse.ArgumentParser, default: str) -> None:
         default=default,
         help=f"public suppresses small counts for publication (default {default})",
     )
-    g.add_argument("--threshold", type=int, default=5, help="counts from 1 to THRESHOLD-1 are suppressed in public mode (default 5)")
-    g.add_argument("--round-base3", action="store_true", help="in public mode, also round counts to base 3")
+    g.add_argument(
+        "--threshold",
+        type=int,
+        default=5,
+        help="counts from 1 to THRESHOLD-1 are suppressed in public mode (default 5)",
+    )
+    g.add_argument(
+        "--round-base3", action="store_true", help="in public mode, also round counts to base 3"
+    )
 
 
 def _add_jobs_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", type=int, metavar="N",
-                   help="worker processes for computing and drawing (default: CPUs, at most 4)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes for computing and drawing (default: CPUs, at most 4)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,25 +87,35 @@ def build_parser() -> argparse.ArgumentParser:
         description="Juvenile justice indicators (UNICEF/UNODC) from individual records.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of unexpected errors")
+    parser.add_argument(
+        "--debug", action="store_true", help="show Python tracebacks of unexpected errors"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a dataset and report every problem at once")
     p.add_argument("dataset", help="dataset folder (holding dataset.toml)")
-    p.add_argument("--report", metavar="FILE.csv", help="write the full validation table to this CSV file")
-    p.add_argument("--max-examples", type=int, default=3, help="examples shown per rule (default 3)")
+    p.add_argument(
+        "--report", metavar="FILE.csv", help="write the full validation table to this CSV file"
+    )
+    p.add_argument(
+        "--max-examples", type=int, default=3, help="examples shown per rule (default 3)"
+    )
 
     p = sub.add_parser("schema", help="print the data dictionary (the record schemas) as Markdown")
     p.add_argument("--out", metavar="FILE.md", help="write to a file instead of the terminal")
 
     p = sub.add_parser("template", help="write an empty data-entry workbook (or CSV files)")
     p.add_argument("out", nargs="?", metavar="OUT.xlsx", help="workbook to write")
-    p.add_argument("--csv", metavar="DIR", help="write empty CSV files and a commented dataset.toml into DIR")
+    p.add_argument(
+        "--csv", metavar="DIR", help="write empty CSV files and a commented dataset.toml into DIR"
+    )
 
     p = sub.add_parser("compute", help="compute the 15 indicators for one or more datasets")
     p.add_argument("datasets", nargs="+", metavar="DATASET", help="dataset folders")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx")
+    p.add_argument(
+        "--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx"
+    )
     _add_parameter_options(p)
     _add_disclosure_options(p, default="internal")
 
@@ -95,15 +127,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="table file format")
     p.add_argument("--list-profiles", action="store_true", help="list the profiles and exit")
-    p.add_argument("--samples", metavar="DIR", help="regenerate every shipped sample dataset into DIR")
+    p.add_argument(
+        "--samples", metavar="DIR", help="regenerate every shipped sample dataset into DIR"
+    )
 
-    p = sub.add_parser("import-counts", help="turn a table of aggregate counts into indicators.csv rows")
-    p.add_argument("file", metavar="FILE.csv", help="counts table (country, period, indicator, group, numerator, denominator, notes)")
+    p = sub.add_parser(
+        "import-counts", help="turn a table of aggregate counts into indicators.csv rows"
+    )
+    p.add_argument(
+        "file",
+        metavar="FILE.csv",
+        help="counts table (country, period, indicator, group, numerator, denominator, notes)",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     _add_parameter_options(p)
 
-    p = sub.add_parser("compare", help="cross-country comparison charts from results, counts or datasets")
-    p.add_argument("inputs", nargs="+", metavar="RESULTS", help="indicators.csv files, count files or dataset folders")
+    p = sub.add_parser(
+        "compare", help="cross-country comparison charts from results, counts or datasets"
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="RESULTS",
+        help="indicators.csv files, count files or dataset folders",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     _add_disclosure_options(p, default="public")
     _add_jobs_option(p)
@@ -120,9 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="the main job: indicators for every dataset under the given folders, country reports and comparison charts",
     )
-    p.add_argument("inputs", nargs="*", default=["data/samples", "data/reference"], metavar="PATH",
-                   help="folders of datasets, reference or count files (default: data/samples data/reference)")
-    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports)")
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        default=["data/samples", "data/reference"],
+        metavar="PATH",
+        help="folders of datasets, reference or count files (default: data/samples data/reference)",
+    )
+    p.add_argument(
+        "--out", default="reports", metavar="DIR", help="output folder (default reports)"
+    )
     _add_disclosure_options(p, default="public")
     _add_jobs_option(p)
     return parser
@@ -149,8 +203,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     except DatasetError as exc:
         if args.report:  # the table the user asked for, with the one reason
             out = _Collector(1)
-            out.add_issues([*exc.issues, Issue("error", str(args.dataset), None, None, None,
-                                               "not_a_dataset", str(exc))])
+            out.add_issues(
+                [
+                    *exc.issues,
+                    Issue("error", str(args.dataset), None, None, None, "not_a_dataset", str(exc)),
+                ]
+            )
             _write_report(out.report(str(args.dataset)), args.report)
         raise InputError(str(exc)) from None
     report = validate_dataset(ds)
@@ -199,23 +257,30 @@ def _cmd_template(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         if out.exists():
-            raise InputError(f"{out} exists already: choose another name (a template never "
-                             "overwrites a file, which may hold records)")
+            raise InputError(
+                f"{out} exists already: choose another name (a template never "
+                "overwrites a file, which may hold records)"
+            )
     if args.csv:
         folder = Path(args.csv)
         if folder.exists() and not folder.is_dir():
             raise InputError(f"{folder} exists and is not a folder")
-        taken = [n for n in ["dataset.toml", *(f"{t}.csv" for t in TABLES)]
-                 if (folder / n).exists()]
+        taken = [
+            n for n in ["dataset.toml", *(f"{t}.csv" for t in TABLES)] if (folder / n).exists()
+        ]
         if taken:
-            raise InputError(f"{folder} already holds {', '.join(taken)}: choose an empty folder "
-                             "(a template never overwrites a file, which may hold records)")
+            raise InputError(
+                f"{folder} already holds {', '.join(taken)}: choose an empty folder "
+                "(a template never overwrites a file, which may hold records)"
+            )
     try:
         if args.out:
             out.parent.mkdir(parents=True, exist_ok=True)
             write_template(out)
-            print(f"workbook written to {out}: fill in the 'dataset' sheet and the table "
-                  "sheets, then run: jj-indicators validate " + str(out.parent))
+            print(
+                f"workbook written to {out}: fill in the 'dataset' sheet and the table "
+                "sheets, then run: jj-indicators validate " + str(out.parent)
+            )
         if args.csv:
             write_csv_template(folder)
             print(f"empty CSV files and dataset.toml written to {folder}")
@@ -315,11 +380,15 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         from .disclosure import disclosure_policy, suppress_durations, suppress_reconciliation
 
         combined.durations = suppress_durations(
-            combined.durations, args.threshold, indicators=combined.indicators,
+            combined.durations,
+            args.threshold,
+            indicators=combined.indicators,
             round_base3=args.round_base3,
         )
         combined.reconciliation = suppress_reconciliation(
-            combined.reconciliation, args.threshold, indicators=combined.indicators,
+            combined.reconciliation,
+            args.threshold,
+            indicators=combined.indicators,
             round_base3=args.round_base3,
         )
         extra["disclosure"] = disclosure_policy(
@@ -348,8 +417,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         table = sim.list_profiles(profiles)
         width = max(len(n) for n in table["profile"])
         for row in table.itertuples():
-            print(f"{row.profile:<{width}}  {row.code}  {row.country_name} - {row.region}: "
-                  f"{row.description}")
+            print(
+                f"{row.profile:<{width}}  {row.code}  {row.country_name} - {row.region}: "
+                f"{row.description}"
+            )
         return 0
     if args.samples:
         start = time.perf_counter()
@@ -357,8 +428,15 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         print(f"samples regenerated in {time.perf_counter() - start:.1f} s")
         return 0
-    missing = [opt for opt, val in (("--profile", args.profile), ("--children", args.children),
-                                    ("--out", args.out)) if val is None]
+    missing = [
+        opt
+        for opt, val in (
+            ("--profile", args.profile),
+            ("--children", args.children),
+            ("--out", args.out),
+        )
+        if val is None
+    ]
     if missing:
         raise UsageError(
             f"give {', '.join(missing)} (or --list-profiles, or --samples DIR); e.g. "
@@ -376,8 +454,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     data = sim.simulate_frames(args.profile, args.children, args.seed, period, profiles=profiles)
     out = sim.write_dataset(data, args.out, format=args.format)
     counts = ", ".join(f"{len(f):,} {name}" for name, f in data.frames.items())
-    print(f"wrote {out} ({data.metadata['country_name']}, {period}): {counts} "
-          f"in {time.perf_counter() - start:.1f} s")
+    print(
+        f"wrote {out} ({data.metadata['country_name']}, {period}): {counts} "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 
@@ -441,8 +521,10 @@ def _cmd_import_counts(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     neutralise_frame(frame).to_csv(out / "indicators.csv", index=False)
-    print(f"imported {len(frame)} rows ({frame['country'].nunique()} countries, "
-          f"{frame['indicator'].nunique()} indicators) into {out / 'indicators.csv'}")
+    print(
+        f"imported {len(frame)} rows ({frame['country'].nunique()} countries, "
+        f"{frame['indicator'].nunique()} indicators) into {out / 'indicators.csv'}"
+    )
     return 0
 
 
@@ -457,13 +539,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     inputs = _load_for_charts(args.inputs, {}, jobs, progress)
     if inputs.indicators.empty:
         raise InputError("nothing to compare: no indicator rows in the inputs")
-    frame, durations, _, note = protect(inputs, mode=args.disclosure, threshold=args.threshold,
-                                        round_base3=args.round_base3)
+    frame, durations, _, note = protect(
+        inputs, mode=args.disclosure, threshold=args.threshold, round_base3=args.round_base3
+    )
     if note:
         print(f"note: {note}")
     written = write_comparison(frame, durations, args.out, progress=progress)
-    print(f"compared {frame['country'].nunique()} countries: wrote {len(written)} files to "
-          f"{args.out} ({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s")
+    print(
+        f"compared {frame['country'].nunique()} countries: wrote {len(written)} files to "
+        f"{args.out} ({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 
@@ -477,8 +562,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     jobs, progress = _charts_common(args)
     params = _charts_parameters(args)
     inputs = _load_for_charts([args.dataset], params, jobs, progress)
-    frame, durations, _, note = protect(inputs, mode=args.disclosure, threshold=args.threshold,
-                                        round_base3=args.round_base3)
+    frame, durations, _, note = protect(
+        inputs, mode=args.disclosure, threshold=args.threshold, round_base3=args.round_base3
+    )
     if note:
         print(f"note: {note}")
     countries = countries_of(frame, ("records", "counts", "published"))
@@ -487,11 +573,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
             raise InputError(f"no results for country {args.country!r} in {args.dataset}")
         countries = [args.country]
     if len(countries) != 1:
-        raise UsageError(f"{args.dataset} holds {len(countries)} countries; choose one with "
-                         "--country")
+        raise UsageError(
+            f"{args.dataset} holds {len(countries)} countries; choose one with --country"
+        )
     written = write_country_report(frame, durations, countries[0], args.out, progress=progress)
-    print(f"report for {countries[0]}: wrote {len(written)} files to {args.out} "
-          f"({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s")
+    print(
+        f"report for {countries[0]}: wrote {len(written)} files to {args.out} "
+        f"({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 
@@ -507,23 +596,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
     jobs, progress = _charts_common(args)
     inputs = _load_for_charts(args.inputs, {}, jobs, progress)
     if inputs.indicators.empty:
-        raise InputError("no datasets, results or reference figures found in "
-                         + ", ".join(args.inputs))
-    frame, durations, combined, note = protect(inputs, mode=args.disclosure,
-                                               threshold=args.threshold,
-                                               round_base3=args.round_base3)
+        raise InputError(
+            "no datasets, results or reference figures found in " + ", ".join(args.inputs)
+        )
+    frame, durations, combined, note = protect(
+        inputs, mode=args.disclosure, threshold=args.threshold, round_base3=args.round_base3
+    )
     if note:
         print(f"note: {note}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tables = _write_tables(combined, inputs, frame, out, args)
     countries = countries_of(frame)
-    written = write_all(frame, durations, out, countries=countries, jobs=jobs,
-                        progress=progress)
-    print(f"computed {len(inputs.datasets)} datasets ({len(countries)} countries); wrote "
-          f"{', '.join(tables)}, {len(countries)} country reports under {out / 'countries'} and "
-          f"the comparison under {out / 'comparison'} ({len(written)} chart files, "
-          f"{args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s")
+    written = write_all(frame, durations, out, countries=countries, jobs=jobs, progress=progress)
+    print(
+        f"computed {len(inputs.datasets)} datasets ({len(countries)} countries); wrote "
+        f"{', '.join(tables)}, {len(countries)} country reports under {out / 'countries'} and "
+        f"the comparison under {out / 'comparison'} ({len(written)} chart files, "
+        f"{args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 
@@ -546,12 +637,14 @@ def _write_tables(combined, inputs, frame, out, args) -> list[str]:
                 from .disclosure import disclosure_policy
 
                 if args.disclosure == "public":
-                    extra["disclosure"] = disclosure_policy(threshold=args.threshold,
-                                                            round_base3=args.round_base3)
+                    extra["disclosure"] = disclosure_policy(
+                        threshold=args.threshold, round_base3=args.round_base3
+                    )
             except ImportError:
                 pass
-            written = write_outputs(combined, out, inputs.datasets, excel=False,
-                                    extra_manifest=extra)
+            written = write_outputs(
+                combined, out, inputs.datasets, excel=False, extra_manifest=extra
+            )
             names += sorted(Path(p).name for p in written.values())
         else:
             neutralise_frame(combined.indicators).to_csv(out / "indicators.csv", index=False)
@@ -559,7 +652,6 @@ def _write_tables(combined, inputs, frame, out, args) -> list[str]:
     neutralise_frame(frame).to_csv(out / "comparison_rows.csv", index=False)
     names.append("comparison_rows.csv")
     return names
-
 
 
 COMMANDS = {
