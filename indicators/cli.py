@@ -165,7 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "run",
-        help="the main job: indicators for every dataset under the given folders, country reports and comparison charts",
+        help=(
+            "the main job: indicators for every dataset under the given folders, "
+            "country reports and comparison charts"
+        ),
     )
     p.add_argument(
         "inputs",
