@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 # PyPI name -> conda-forge name where they differ.
@@ -101,3 +103,17 @@ def test_python_m_indicators_help():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "jj-indicators" in done.stdout and "validate" in done.stdout
+
+
+def test_ruff_is_clean():
+    """The lint configuration of pyproject.toml holds for the whole repository."""
+    import shutil
+
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (it comes with the test extra)")
+    done = subprocess.run(
+        [ruff, "check", "--output-format", "concise", "."],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
