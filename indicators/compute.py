@@ -657,6 +657,16 @@ def _facility_frame(ev: Events) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     return fac, held & ~dup, dup
 
 
+def _holding_episode_reasons(ev: Events) -> np.ndarray:
+    """Reasons of every detentions row for JJ12b/JJ13b: an episode is used when it shows its
+    facility held a child during P (the same rule as ``Events.facilities_held``)."""
+    ep = ev.episodes
+    adm, rel = ep["adm"].to_numpy(), ep["rel"].to_numpy()
+    outside = ~((adm <= ev.pe) & (np.isnan(rel) | (rel >= ev.ps)))
+    reasons = _reasons(len(ep), [(np.isnan(adm), "missing_date"), (outside, "outside_period")])
+    return _by_row(len(ev.ds.tables["detentions"]), ep["row"].to_numpy(), reasons, "unknown_child")
+
+
 def _cohort_inspected_facilities(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     fac, held, dup = _facility_frame(ev)
     ins = ev.ds.tables["inspections"]
@@ -688,7 +698,12 @@ def _cohort_inspected_facilities(ev: Events, spec: IndicatorSpec, params: dict) 
             (~ins_fac.isin(rec["facility_id"]).to_numpy(dtype=bool), "facility_not_in_denominator"),
         ],
     )
-    return Cohort(rec, "facilities", {"facilities": fac_reasons, "inspections": ins_reasons})
+    reasons = {
+        "facilities": fac_reasons,
+        "inspections": ins_reasons,
+        "detentions": _holding_episode_reasons(ev),
+    }
+    return Cohort(rec, "facilities", reasons)
 
 
 def _cohort_complaints_facilities(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
@@ -715,7 +730,8 @@ def _cohort_complaints_facilities(ev: Events, spec: IndicatorSpec, params: dict)
     rec["child"] = np.arange(len(rec))
     rec["denominator"] = True
     rec["numerator"] = rec["complaints_mechanism"].astype(bool).to_numpy()
-    return Cohort(rec, "facilities", {"facilities": fac_reasons})
+    reasons = {"facilities": fac_reasons, "detentions": _holding_episode_reasons(ev)}
+    return Cohort(rec, "facilities", reasons)
 
 
 COHORT_BUILDERS: dict[str, Callable[[Events, IndicatorSpec, dict], Cohort]] = {

@@ -482,9 +482,6 @@ def test_nothing_lost(data, children, seed, drop, count_unit, deaths):
         assert int(total.iloc[0]) == used
 
 
-@pytest.mark.xfail(reason="JJ12b and JJ13b read detentions (facilities that held a child) "
-                          "but the reconciliation lists only facilities/inspections for them",
-                   strict=False)
 def test_reconciliation_lists_every_table_an_indicator_reads():
     compute = pytest.importorskip("indicators.compute")
     from indicators.registry import load_definitions
