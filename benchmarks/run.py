@@ -24,7 +24,7 @@ Examples::
     python benchmarks/run.py --repeat 3 --write      # 100 k, 1 M, 3 M
     python benchmarks/run.py --sizes 1000000 --repeat 1 --cprofile
 
-Needs the ``bench`` extra (duckdb; psutil is optional). Linux: memory figures come from
+Needs the ``bench`` extra (duckdb). Linux: memory figures come from
 ``/proc/self/status``.
 """
 
