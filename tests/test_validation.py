@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.dataset import Dataset
-from indicators.validation import ISSUE_COLUMNS, RULES, age_in_years, validate_dataset
+from indicators.events import age_on, birthday
+from indicators.validation import ISSUE_COLUMNS, RULES, validate_dataset
 
 
 def _add_row(frames, table, **values):
@@ -296,12 +297,12 @@ def test_reader_caps_unparseable_cells(small_metadata, small_frames):
     assert (report.issues["rule"] == "invalid_date").sum() == MAX_ISSUES_PER_RULE + 1
 
 
-def test_age_in_years_birthdays():
+def test_age_on_birthdays():
     day = lambda s: np.array([np.datetime64(s, "D").astype(np.int64)])  # noqa: E731
-    assert age_in_years(day("2008-03-10"), day("2024-03-09"))[0] == 15
-    assert age_in_years(day("2008-03-10"), day("2024-03-10"))[0] == 16
-    assert age_in_years(day("2008-02-29"), day("2026-02-28"))[0] == 17
-    assert age_in_years(day("2008-02-29"), day("2026-03-01"))[0] == 18
+    assert age_on(day("2008-03-10"), day("2024-03-09"))[0] == 15
+    assert age_on(day("2008-03-10"), day("2024-03-10"))[0] == 16
+    assert age_on(day("2008-02-29"), day("2026-02-28"))[0] == 17
+    assert age_on(day("2008-02-29"), day("2026-03-01"))[0] == 18
 
 
 # --------------------------------------------------------------------------- properties
@@ -429,9 +430,7 @@ def test_hand_built_untyped_dataset_gives_a_report_not_an_exception():
 @given(st.dates(dt.date(1950, 1, 1), dt.date(2030, 12, 31)), st.integers(0, 40 * 366),
        st.integers(0, 25))
 @settings(max_examples=200, deadline=None)
-def test_property_birthday_at_agrees_with_age_in_years(born, later, years):
-    from indicators.validation import birthday_at
-
+def test_property_birthday_agrees_with_age_on(born, later, years):
     b = np.array([np.datetime64(born, "D").astype(np.int64)])
     d = b + later
-    assert (age_in_years(b, d) >= years)[0] == (d >= birthday_at(b, years))[0]
+    assert (age_on(b, d) >= years)[0] == (d >= birthday(b, years))[0]
