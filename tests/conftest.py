@@ -14,7 +14,10 @@ import pytest
 
 from indicators.dataset import Dataset
 
-WORKED_EXAMPLE = Path(__file__).parents[2] / "shared/spec/worked-example"
+# The specification's 14-child worked example, shipped with the tests so that they run on any
+# clone; test_packaging checks that the copy matches ../shared/spec when that folder exists.
+WORKED_EXAMPLE = Path(__file__).parent / "data" / "worked-example"
+SPEC_WORKED_EXAMPLE = Path(__file__).parents[2] / "shared" / "spec" / "worked-example"
 
 SMALL_METADATA = {
     "country": "ATL",

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import WORKED_EXAMPLE
 
 from indicators import cli
 from indicators.outputs import OUTPUT_FILES
 
-WORKED = Path(__file__).resolve().parents[2] / "shared" / "spec" / "worked-example"
-if not WORKED.is_dir():
-    WORKED = Path(__file__).resolve().parents[1] / "data" / "worked-example"
+WORKED = WORKED_EXAMPLE
 
 
 def copy_worked(tmp_path: Path, name: str, toml_edit=None) -> Path:

@@ -16,15 +16,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import WORKED_EXAMPLE
 
 pytest.importorskip("duckdb")
 
 ROOT = Path(__file__).resolve().parents[1]
-# The spec's worked example (shared folder beside the repository when present); the copy kept
-# in benchmarks/worked-example/ makes the check run on a clean clone too.
-WORKED = ROOT.parent / "shared" / "spec" / "worked-example"
-if not (WORKED / "hand_expected.csv").is_file():
-    WORKED = ROOT / "benchmarks" / "worked-example"
+WORKED = WORKED_EXAMPLE  # the spec's worked example, shipped in tests/data/
 
 
 def _load_reference():

@@ -26,15 +26,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import WORKED_EXAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import cli
 from indicators.dataset import DatasetError, read_dataset
 
-WORKED = Path("/work/shared/spec/worked-example")
-if not WORKED.is_dir():
-    WORKED = Path(__file__).resolve().parent / "data" / "worked-example"
+WORKED = WORKED_EXAMPLE
 pytestmark = pytest.mark.skipif(not WORKED.is_dir(), reason="worked example not found")
 
 EXAMPLES = int(os.environ.get("JJ_FUZZ_EXAMPLES", "4"))

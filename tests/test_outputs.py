@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import WORKED_EXAMPLE
 from openpyxl import load_workbook
 
 from indicators import __version__
@@ -16,9 +16,7 @@ from indicators.compute import RESULT_COLUMNS, compute_indicators
 from indicators.dataset import Dataset, read_dataset
 from indicators.outputs import OUTPUT_FILES, definitions_frame, write_outputs
 
-WORKED = Path(__file__).resolve().parents[2] / "shared" / "spec" / "worked-example"
-if not WORKED.is_dir():
-    WORKED = Path(__file__).resolve().parents[1] / "data" / "worked-example"
+WORKED = WORKED_EXAMPLE
 
 
 @pytest.fixture(scope="module")

@@ -117,3 +117,16 @@ def test_ruff_is_clean():
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_shipped_worked_example_matches_the_specification():
+    """tests/data/worked-example is a copy of the spec's; where the spec is at hand, compare."""
+    from conftest import SPEC_WORKED_EXAMPLE, WORKED_EXAMPLE
+
+    if not SPEC_WORKED_EXAMPLE.is_dir():
+        pytest.skip("the specification folder ../shared/spec is not beside this clone")
+    spec = sorted(p.name for p in SPEC_WORKED_EXAMPLE.iterdir())
+    assert sorted(p.name for p in WORKED_EXAMPLE.iterdir()) == spec
+    for name in spec:
+        shipped = (WORKED_EXAMPLE / name).read_bytes()
+        assert shipped == (SPEC_WORKED_EXAMPLE / name).read_bytes(), name

@@ -8,10 +8,10 @@ validates against the result schema, and ``ci_lower <= value <= ci_upper``.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import WORKED_EXAMPLE
 
 from indicators.compute import (
     COHORT_BUILDERS,
@@ -23,9 +23,7 @@ from indicators.compute import (
 from indicators.dataset import read_dataset
 from indicators.registry import DIMENSIONS, UNITS, IndicatorSpec, get_spec, load_definitions
 
-WORKED = Path(__file__).resolve().parents[2] / "shared" / "spec" / "worked-example"
-if not WORKED.is_dir():
-    WORKED = Path(__file__).resolve().parents[1] / "data" / "worked-example"
+WORKED = WORKED_EXAMPLE
 
 IDS = ["JJ01", "JJ02", "JJ03", "JJ04", "JJ05", "JJ06", "JJ07", "JJ08", "JJ09", "JJ10", "JJ11",
        "JJ12a", "JJ12b", "JJ13a", "JJ13b", "JJ14", "JJ15"]

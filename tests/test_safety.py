@@ -10,12 +10,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import WORKED_EXAMPLE
 
 from indicators.safety import FORMULA_PREFIXES, neutralise_cell, neutralise_frame
 
-WORKED = Path("/work/shared/spec/worked-example")
-if not WORKED.is_dir():  # the package's own copy of the worked example, when shipped
-    WORKED = Path(__file__).resolve().parent / "data" / "worked-example"
+WORKED = WORKED_EXAMPLE
 
 HOSTILE = [
     "=1+2",

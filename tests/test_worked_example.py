@@ -10,18 +10,16 @@ from __future__ import annotations
 import ast
 import operator
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import WORKED_EXAMPLE
 
 from indicators.compute import compute_indicators
 from indicators.dataset import read_dataset
 
-WORKED = Path(__file__).resolve().parents[2] / "shared" / "spec" / "worked-example"
-if not WORKED.is_dir():  # the repository's own copy, when there is one
-    WORKED = Path(__file__).resolve().parents[1] / "data" / "worked-example"
+WORKED = WORKED_EXAMPLE
 
 VARIANTS = {
     "default": {},
