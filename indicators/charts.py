@@ -73,7 +73,7 @@ FLAG_WORDS = {
     "census_denominator": "deaths per child held on the census day",
 }
 HOLLOW_FLAGS = tuple(FLAG_WORDS)
-SUPPRESSED_TEXT = "suppressed (small count)"
+SUPPRESSED_TEXT = "suppressed: fewer than 5, or would reveal such a count"
 SUPPRESSED_NOTE = ("Suppressed by disclosure control (counts below the threshold, 5 by default, "
                    "and cells that would reveal them)")
 CORE_PANEL = ("JJ02", "JJ03", "JJ09", "JJ10")
