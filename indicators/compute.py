@@ -121,6 +121,7 @@ RESULT_COLUMNS = [
     "ci_upper",
     "flags",
 ]
+FLOAT_COLUMNS = ("value", "denominator", "ci_lower", "ci_upper")
 EXTRA_COLUMNS = [
     "country_name",
     "region",
@@ -1441,30 +1442,15 @@ def _finish_indicators(df: pd.DataFrame, meta: dict) -> pd.DataFrame:
         "source",
     ):
         df[key] = meta[key]
-    for col in ("value", "denominator", "ci_lower", "ci_upper"):
+    for col in FLOAT_COLUMNS:
         df[col] = pd.to_numeric(df[col]).astype(float)
     df["numerator"] = pd.array(
         np.round(pd.to_numeric(df["numerator"]).to_numpy(dtype=float)), dtype="Int64"
     )
     df["core"] = df["core"].astype(bool)
-    for col in (
-        "country",
-        "period_start",
-        "period_end",
-        "census_date",
-        "indicator",
-        "dimension",
-        "group",
-        "unit",
-        "flags",
-        "country_name",
-        "region",
-        "indicator_name",
-        "kind",
-        "source",
-        "caveats",
-    ):
-        df[col] = df[col].astype(str)
+    for col in RESULT_COLUMNS + EXTRA_COLUMNS:
+        if col not in (*FLOAT_COLUMNS, "numerator", "core"):
+            df[col] = df[col].astype(str)
     return df[RESULT_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
 
 
