@@ -1069,8 +1069,8 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         lines.append(f"Not available (suppressed or not given): {_names(hidden)}.")
     partial = [names.get(c, c) for c in has.index if has.loc[c, bands].isna().any()]
     if partial:
-        lines.append("Bands suppressed by disclosure control are left out of the bar: "
-                     f"{_names(partial)}.")
+        lines.append("Bands suppressed by disclosure control are drawn together, hatched grey, "
+                     f"as the rest of n: {_names(partial)}.")
     if "period_end" in d.columns and "period_start" in d.columns and len(d):
         ps = pd.to_datetime(d["period_start"], errors="coerce")
         per = sorted(set(ps.dt.strftime("%Y-%m-%d") + " to "
@@ -1084,15 +1084,23 @@ def plot_durations(durations, indicator: str = "JJ04", *,
             ax = _new_axes(width, 1.8 + 0.3 * max(n, 2) + _footnote_height(lines, width))
         y = np.arange(n)[::-1].astype(float)
         counts = has[bands].fillna(0).to_numpy(dtype=float) if n else np.zeros((0, len(bands)))
-        tot = counts.sum(axis=1, keepdims=True)
+        # Shares of the cohort n (display scaling only), so that suppressed bands leave a gap
+        # of their own instead of inflating the published ones.
+        cohort = has["n"].to_numpy(dtype=float) if "n" in has.columns else np.full(n, np.nan)
+        tot = np.where(np.isfinite(cohort) & (cohort > 0), cohort, counts.sum(axis=1))[:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(tot > 0, 100 * counts / tot, 0.0)  # display scaling only
+            share = np.where(tot > 0, 100 * counts / tot, 0.0)
         left = np.zeros(n)
         for k, b in enumerate(bands):
             ax.barh(y, share[:, k], left=left, height=0.62,
                     color=_BAND_COLOURS[k % len(_BAND_COLOURS)], edgecolor="white",
                     linewidth=0.5, label=_band_label(b), gid="jj-band")
             left += share[:, k]
+        rest = np.clip(100 - left, 0, None)
+        if partial and (rest > 0).any():
+            ax.barh(y, rest, left=left, height=0.62, color="#e4e4e4", hatch="///",
+                    edgecolor="white", linewidth=0.5, label="suppressed bands",
+                    gid="jj-band-suppressed")
         ax.axvline(50, color="black", ls="--", lw=1, gid="jj-median")
         for yi, (_, r) in zip(y, has.iterrows(), strict=True):
             med = r.get("median", np.nan)
@@ -1104,8 +1112,9 @@ def plot_durations(durations, indicator: str = "JJ04", *,
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("percent of detention periods, by length in days (median marked)")
         width_in = ax.get_figure(root=True).get_figwidth() * ax.get_position().width
-        ncols = max(1, min(len(bands), int(width_in / 1.25)))
-        legend_rows = -(-len(bands) // ncols) if n and bands else 0
+        entries = len(bands) + (1 if partial else 0)
+        ncols = max(1, min(entries, int(width_in / 1.25)))
+        legend_rows = -(-entries // ncols) if n and bands else 0
         if legend_rows:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=ncols,
                       borderaxespad=0, handlelength=1.2, columnspacing=1.0)

@@ -305,6 +305,8 @@ def test_durations_with_every_band_suppressed_still_draws():
         "value": [7.0, 241.0] + [np.nan] * 5,
     })
     ax = charts.plot_durations(d, "JJ05")  # warnings are errors here: no empty legend
-    assert len(ax.get_legend().get_texts()) == 5
+    assert len(ax.get_legend().get_texts()) == 6  # five bands and "suppressed bands"
+    rest = [p for p in ax.patches if p.get_gid() == "jj-band-suppressed"]
+    assert len(rest) == 1 and rest[0].get_width() == pytest.approx(100)
     assert "Bands suppressed by disclosure control" in charts.footnote_text(ax)
     assert "median 241 d (n=7)" in [t.get_text() for t in ax.texts]
