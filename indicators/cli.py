@@ -188,10 +188,6 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- commands
 
 
-def _not_ready(name: str) -> int:
-    raise InputError(f"the {name} command is not available in this build")
-
-
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Read a dataset, print the summary grouped by rule; exit 0 valid, 1 errors."""
     from .dataset import DatasetError, Issue, read_dataset
@@ -312,16 +308,6 @@ def _compute_refuse_invalid(ds, path: str) -> None:
         raise InputError(f"{path} has {len(errors)} errors: it is not computed")
 
 
-def _compute_optional(module: str, name: str, what: str):
-    """A function of a module written separately (disclosure, sdmx), imported lazily."""
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(f"indicators.{module}") is None:
-        raise InputError(f"{what} is not available in this build (no indicators.{module})")
-    return getattr(importlib.import_module(f"indicators.{module}"), name)
-
-
 def _cmd_compute(args: argparse.Namespace) -> int:
     import datetime as _dt
 
@@ -344,9 +330,9 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         raise UsageError("--threshold must be 1 or more")
     apply_disclosure = write_sdmx = None
     if args.disclosure == "public":
-        apply_disclosure = _compute_optional("disclosure", "apply_disclosure", "disclosure control")
+        from .disclosure import apply_disclosure
     if args.format == "sdmx":
-        write_sdmx = _compute_optional("sdmx", "write_sdmx", "SDMX output")
+        from .sdmx import write_sdmx
     overrides = {
         "count_unit": args.count_unit,
         "deaths_denominator": args.deaths_denominator,
