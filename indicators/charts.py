@@ -148,6 +148,18 @@ def _short_source(source: str, region: str) -> str:
     return ""
 
 
+def _mark_suppressed(ax: Axes, ys: np.ndarray) -> None:
+    """Rows whose value disclosure control hid: a hollow grey marker at the axis start and the
+    words of :data:`SUPPRESSED_TEXT` (the value itself has no position)."""
+    if len(ys) == 0:
+        return
+    ax.scatter(np.zeros(len(ys)), ys, s=28, facecolors="none", edgecolors=_GREY,
+               linewidths=1.0, clip_on=False, zorder=3, gid="jj-suppressed")
+    for yi in ys:
+        ax.text(0, yi, "   " + SUPPRESSED_TEXT, va="center", ha="left", fontsize=7,
+                color=_GREY, style="italic")
+
+
 def _new_axes(width: float, height: float) -> Axes:
     fig = Figure(figsize=(width, height), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
@@ -542,9 +554,7 @@ def plot_comparison(
         y, headers, slots = _row_positions(shown, group_by_region)
         sup = shown["_sup"].to_numpy()
         _draw_dots(ax, valued, y[~sup], colours)
-        for yi in y[sup]:
-            ax.text(0, yi, "  " + SUPPRESSED_TEXT, va="center", ha="left", fontsize=7,
-                    color=_GREY, style="italic")
+        _mark_suppressed(ax, y[sup])
         ticks = list(y) + [h for h, _ in headers]
         texts = tick_labels + [r for _, r in headers]
         ax.set_yticks(ticks, texts)
@@ -988,9 +998,7 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
             ax.scatter(v, y[m], s=34, color=colour_of[d], zorder=3, gid="jj-markers",
                        facecolors=["white" if h else colour_of[d] for h in hollow],
                        edgecolors=colour_of[d], label=_DIMENSION_WORDS.get(d, d))
-        for yi in y[sup]:
-            ax.text(0, yi, "  " + SUPPRESSED_TEXT, va="center", ha="left", fontsize=7,
-                    color=_GREY, style="italic")
+        _mark_suppressed(ax, y[sup])
         for i in range(1, n):
             if dims[i] != dims[i - 1]:
                 ax.axhline(y[i] + 0.5, color="#BBBBBB", lw=0.6)

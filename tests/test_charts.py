@@ -120,6 +120,9 @@ def test_comparison_footnote_lists_flags_suppressed_and_missing(frame):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert any(lab.startswith("Country C04 [") for lab in labels)
     assert any(t.get_text().strip() == charts.SUPPRESSED_TEXT for t in ax.texts)
+    hollow = [c for c in ax.collections if c.get_gid() == "jj-suppressed"]
+    assert len(hollow) == 1 and len(hollow[0].get_offsets()) == 1  # C07 only
+    assert len(hollow[0].get_facecolors()) == 0  # hollow
 
 
 def test_flagged_values_are_hollow(frame):
