@@ -187,28 +187,19 @@ def worker_package(dataset: str, stages: list[str], cells_out: str | None,
         ds = run("read", lambda: read_dataset(dataset))
     record["rows"] = {t: len(ds.tables[t]) for t in TABLE_NAMES if t in ds.tables}
     if "validate" in stages:
-        try:
-            from indicators.validation import validate_dataset
-        except ImportError as exc:
-            record["notes"].append(f"validate skipped: {exc}")
-        else:
-            with _Stage(rec, "validate"):
-                report = run("validate", lambda: validate_dataset(ds))
-            errors = getattr(report, "errors", None)
-            if errors is not None and not callable(errors):
-                record["validation_errors"] = len(errors)
+        from indicators.validation import validate_dataset
+
+        with _Stage(rec, "validate"):
+            report = run("validate", lambda: validate_dataset(ds))
+        record["validation_errors"] = len(report.errors)
     results = None
     if "compute" in stages:
-        try:
-            from indicators.compute import compute_indicators
-        except ImportError as exc:
-            record["notes"].append(f"compute skipped: {exc}")
-        else:
-            with _Stage(rec, "compute"):
-                results = run("compute", lambda: compute_indicators(ds))
-            if cells_out:
-                frame = getattr(results, "indicators", results)
-                frame.to_pickle(cells_out)
+        from indicators.compute import compute_indicators
+
+        with _Stage(rec, "compute"):
+            results = run("compute", lambda: compute_indicators(ds))
+        if cells_out:
+            results.indicators.to_pickle(cells_out)
     if "report" in stages and results is not None:
         with tempfile.TemporaryDirectory() as tmp, _Stage(rec, "report"):
             record["notes"] += run("report", lambda: _report_stage(results, ds, Path(tmp)))

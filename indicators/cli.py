@@ -612,32 +612,19 @@ def _write_tables(combined, inputs, frame, out, args) -> list[str]:
     every row charted (published figures included) in comparison_rows.csv."""
     from pathlib import Path
 
+    from .disclosure import disclosure_policy
+    from .outputs import write_outputs
     from .safety import neutralise_frame
 
     names = []
     if combined is not None:
-        try:
-            from .outputs import write_outputs
-        except ImportError:
-            write_outputs = None
-        if write_outputs is not None:
-            extra = {"disclosure": {"mode": args.disclosure}}
-            try:
-                from .disclosure import disclosure_policy
-
-                if args.disclosure == "public":
-                    extra["disclosure"] = disclosure_policy(
-                        threshold=args.threshold, round_base3=args.round_base3
-                    )
-            except ImportError:
-                pass
-            written = write_outputs(
-                combined, out, inputs.datasets, excel=False, extra_manifest=extra
+        extra = {"disclosure": {"mode": args.disclosure}}
+        if args.disclosure == "public":
+            extra["disclosure"] = disclosure_policy(
+                threshold=args.threshold, round_base3=args.round_base3
             )
-            names += sorted(Path(p).name for p in written.values())
-        else:
-            neutralise_frame(combined.indicators).to_csv(out / "indicators.csv", index=False)
-            names.append("indicators.csv")
+        written = write_outputs(combined, out, inputs.datasets, excel=False, extra_manifest=extra)
+        names += sorted(Path(p).name for p in written.values())
     neutralise_frame(frame).to_csv(out / "comparison_rows.csv", index=False)
     names.append("comparison_rows.csv")
     return names

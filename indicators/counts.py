@@ -38,6 +38,7 @@ import pandas as pd
 
 from . import stats
 from .codes import AGE_GROUPS, PARAMETER_DEFAULTS, SEX, UNKNOWN_AGE_GROUP
+from .registry import load_definitions
 
 __all__ = [
     "EXTRA_COLUMNS",
@@ -84,29 +85,6 @@ class IndicatorInfo:
     frame: str  # "period", "census" or "none" (policy), as in definitions.toml
 
 
-# The Manual's 15 indicators as ``indicators.md`` lists them. Used only when
-# ``indicators.registry`` (definitions.toml) is not available; see ``indicator_info``.
-_FALLBACK = {
-    "JJ01": ("Children in conflict with the law", UNIT_RATE, False, "period"),
-    "JJ02": ("Children in detention", UNIT_RATE, True, "census"),
-    "JJ03": ("Children in pre-sentence detention", UNIT_RATE, True, "census"),
-    "JJ04": ("Duration of pre-sentence detention", UNIT_DAYS, False, "period"),
-    "JJ05": ("Duration of sentenced detention", UNIT_DAYS, False, "period"),
-    "JJ06": ("Child deaths in detention", UNIT_DEATHS, False, "period"),
-    "JJ07": ("Separation from adults", UNIT_PERCENT, False, "census"),
-    "JJ08": ("Contact with parents and family", UNIT_PERCENT, False, "census"),
-    "JJ09": ("Custodial sentencing", UNIT_PERCENT, True, "period"),
-    "JJ10": ("Pre-sentence diversion", UNIT_PERCENT, True, "period"),
-    "JJ11": ("Aftercare", UNIT_PERCENT, False, "period"),
-    "JJ12a": ("Regular independent inspection system exists", UNIT_YESNO, False, "none"),
-    "JJ12b": ("Places of detention independently inspected", UNIT_PERCENT, False, "census"),
-    "JJ13a": ("Complaints system exists", UNIT_YESNO, False, "none"),
-    "JJ13b": ("Places of detention with a complaints mechanism", UNIT_PERCENT, False, "census"),
-    "JJ14": ("Specialised juvenile justice system exists", UNIT_YESNO, True, "none"),
-    "JJ15": ("National prevention plan exists", UNIT_YESNO, False, "none"),
-}
-
-
 def _kind_of_unit(unit: str) -> str:
     unit = unit.lower()
     if unit.startswith("per "):
@@ -127,66 +105,24 @@ def _multiplier_of_unit(unit: str) -> float:
     return 100.0 if _kind_of_unit(unit) == "percentage" else 1.0
 
 
-def _normalise_unit(unit: str) -> str:
-    """Map a registry's unit wording to the contract's unit strings."""
-    u = unit.strip().lower()
-    if u.startswith("per 100,000") or u.startswith("per 100000"):
-        return UNIT_RATE
-    if u.startswith("per 1,000") or u.startswith("per 1000"):
-        return UNIT_DEATHS
-    if u in ("percent", "%", "percentage"):
-        return UNIT_PERCENT
-    if u in ("days", "median days"):
-        return UNIT_DAYS
-    if u in ("yes/no", "boolean", "policy"):
-        return UNIT_YESNO
-    return unit
-
-
-def _from_registry() -> dict[str, IndicatorInfo] | None:
-    try:
-        from .registry import load_definitions  # written in parallel; optional here
-    except ImportError:
-        return None
-    try:
-        specs = load_definitions()
-        items = specs.values() if isinstance(specs, dict) else specs
-        out = {}
-        for spec in items:
-            code = getattr(spec, "id", None) or getattr(spec, "code", None)
-            unit = _normalise_unit(str(spec.unit))
-            kind = getattr(spec, "kind", None) or _kind_of_unit(unit)
-            frame = getattr(spec, "frame", "") or ""
-            out[str(code)] = IndicatorInfo(
-                id=str(code), name=str(spec.name), unit=unit, kind=str(kind),
-                core=bool(getattr(spec, "core", False)),
-                multiplier=float(getattr(spec, "multiplier", None) or _multiplier_of_unit(unit)),
-                frame=str(frame),
-            )
-        return out or None
-    except Exception:  # a registry still being written must not break aggregate input
-        return None
-
-
 _CACHE: dict[str, IndicatorInfo] | None = None
 
 
 def indicator_info() -> dict[str, IndicatorInfo]:
     """The indicator definitions, keyed by id (``JJ01`` ... ``JJ15``).
 
-    Read from ``indicators.registry`` (definitions.toml) when it is available, otherwise from
-    the table of ``indicators.md`` kept in this module.
+    Read from ``indicators.registry`` (definitions.toml), the single declaration of the
+    indicators.
     """
     global _CACHE
     if _CACHE is None:
-        reg = _from_registry()
-        if reg is None:
-            reg = {
-                code: IndicatorInfo(code, name, unit, _kind_of_unit(unit), core,
-                                    _multiplier_of_unit(unit), frame)
-                for code, (name, unit, core, frame) in _FALLBACK.items()
-            }
-        _CACHE = reg
+        _CACHE = {
+            spec.id: IndicatorInfo(
+                id=spec.id, name=spec.name, unit=spec.unit, kind=spec.kind, core=spec.core,
+                multiplier=float(spec.multiplier), frame=spec.frame,
+            )
+            for spec in load_definitions()
+        }
     return _CACHE
 
 

@@ -196,17 +196,13 @@ def _compute_task(item: tuple[Path, dict]):
 def _compute_dataset(path: Path, parameters: dict):
     from .compute import compute_indicators
     from .dataset import read_dataset
+    from .validation import validate_dataset
 
     ds = read_dataset(path)
-    try:
-        from .validation import validate_dataset
-    except ImportError:  # pragma: no cover - validation is part of the package
-        validate_dataset = None
-    if validate_dataset is not None:
-        report = validate_dataset(ds)
-        if not report.ok:
-            raise ValueError(f"{path}: the dataset has errors; run `jj-indicators validate "
-                             f"{path}`\n{report.summary(max_examples=2)}")
+    report = validate_dataset(ds)
+    if not report.ok:
+        raise ValueError(f"{path}: the dataset has errors; run `jj-indicators validate "
+                         f"{path}`\n{report.summary(max_examples=2)}")
     return compute_indicators(ds, **{k: v for k, v in parameters.items() if v is not None})
 
 
@@ -744,11 +740,8 @@ def protect(inputs: Inputs, *, mode: str = "public", threshold: int = 5,
     frame, durations = inputs.indicators, inputs.durations
     if mode != "public":
         return frame, durations, combined, ""
-    try:
-        from .disclosure import apply_disclosure, suppress_durations, suppress_reconciliation
-    except ImportError:
-        return frame, durations, combined, ("disclosure control is not available in this "
-                                            "build: figures are not protected")
+    from .disclosure import apply_disclosure, suppress_durations, suppress_reconciliation
+
     origin = frame["origin"] if "origin" in frame else pd.Series("records", index=frame.index)
     parts = [frame[origin == "published"]]
     if combined is not None:

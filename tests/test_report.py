@@ -130,7 +130,6 @@ def test_load_inputs_reads_every_kind(tmp_path, dataset_dir):
 
 
 def test_protect_leaves_published_figures_and_hides_small_counts(dataset_dir):
-    pytest.importorskip("indicators.disclosure")
     inputs = report.load_inputs([REF, dataset_dir])
     frame, _, combined, note = report.protect(inputs, mode="public")
     assert note == ""
