@@ -441,7 +441,8 @@ def write_comparison(
         progress.total = max(progress.total, progress.done + len(plan))
     written: list[Path] = []
     with PdfPages(out / "comparison.pdf", metadata={"Title": "Juvenile justice indicators: "
-                                                    "cross-country comparison"}) as pdf:
+                                                    "cross-country comparison",
+                                                    "CreationDate": None}) as pdf:
         for name, draw in plan:
             fig = _figure(draw())
             written += _save(fig, out, name, pdf)
@@ -634,7 +635,8 @@ def write_country_report(
         progress.total = max(progress.total, progress.done + len(plan))
     written: list[Path] = []
     pdf_path = out / f"report_{country}.pdf"
-    with PdfPages(pdf_path, metadata={"Title": f"Juvenile justice indicators: {country}"}) as pdf:
+    with PdfPages(pdf_path, metadata={"Title": f"Juvenile justice indicators: {country}",
+                                     "CreationDate": None}) as pdf:
         for name, draw in plan:
             made = draw()
             fig = made if isinstance(made, Figure) else _figure(made)
