@@ -47,7 +47,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .codes import DECISION, END_REASON, FACILITY_TYPE, OFFENCE_CATEGORY, POLICY_KEYS
+from .codes import DECISION, END_REASON, FACILITY_TYPE, OFFENCE_CATEGORY
+from .registry import policy_keys
 
 __all__ = [
     "PROFILES_FILE",
@@ -1022,7 +1023,7 @@ def _build_frames(model: _Model, res, kept_child, rng, seed: int, n_children: in
         "census_date": f"{model.period}-12-31",
         "minimum_age_criminal_responsibility": int(cur["minimum_age_criminal_responsibility"]),
         "policy": {
-            k: v for k, v in cur["policy"].items() if k in POLICY_KEYS and isinstance(v, bool)
+            k: v for k, v in cur["policy"].items() if k in policy_keys() and isinstance(v, bool)
         },
     }
     frames = {
@@ -1133,7 +1134,7 @@ def _dataset_toml(meta: dict[str, Any]) -> str:
     policy = meta.get("policy") or {}
     if policy:
         lines += ["", "[policy]"]
-        for key in POLICY_KEYS:
+        for key in policy_keys():
             if isinstance(policy.get(key), bool):
                 lines.append(f"{key} = {_toml_value(policy[key])}")
     return "\n".join(lines) + "\n"
