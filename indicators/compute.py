@@ -71,15 +71,14 @@ from .codes import (
     SEX,
     UNKNOWN_AGE_GROUP,
 )
-from .events import (
+from .dates import (
     ADULT_AGE_GROUP,
-    Events,
     age_group_codes,
     age_on,
     day_numbers,
-    get_events,
     months_before,
 )
+from .events import Events, get_events
 from .parameters import Parameters
 from .registry import (
     DIMENSIONS,

@@ -31,7 +31,7 @@ import pandas as pd
 
 from .codes import METADATA_KEYS, REQUIRED_TABLES
 from .dataset import Dataset
-from .events import age_on, birthday, lookup_positions
+from .dates import age_on, birthday, lookup_positions
 from .issues import MAX_ISSUES_PER_RULE, Issue
 from .parameters import check_table
 from .registry import policy_keys

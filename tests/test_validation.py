@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.dataset import Dataset
-from indicators.events import age_on, birthday
+from indicators.dates import age_on, birthday
 from indicators.validation import ISSUE_COLUMNS, RULES, validate_dataset
 
 
