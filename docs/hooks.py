@@ -6,6 +6,9 @@ A page asks for a generated part with an HTML comment on a line of its own::
     <!-- generate: indicator-table -->        one row per indicator of ``definitions.toml``
     <!-- generate: indicator JJ08 -->         the declared facts of one indicator
     <!-- generate: duration-bands -->         the duration bands of JJ04 and JJ05
+    <!-- generate: flags -->                  every flag of ``definitions.toml``
+    <!-- generate: parameter-table computation -->   the run parameters (``parameters.PARAMETERS``)
+    <!-- generate: parameter count_unit -->    the declared facts of one parameter
     <!-- generate: columns detentions -->     the columns of one table (``schemas.data_dictionary``)
     <!-- generate: validation-rules -->       the rule names of ``validation.RULES``
     <!-- generate: api-reference -->          signatures and summaries of ``indicators.__all__``
@@ -278,6 +281,105 @@ def duration_bands(_arg: str | None = None) -> str:
     return "\n".join(rows)
 
 
+# --------------------------------------------------------------------------- flags and parameters
+
+FLAG_SETTERS = {
+    "engine": "the computation",
+    "disclosure": "disclosure control (public outputs)",
+    "counts": "aggregate counts and published figures",
+    "reference": "the published reference figures",
+}
+
+
+def flag_list(_arg: str | None = None) -> str:
+    """Every flag declared in ``definitions.toml``: code (an anchor), meaning, who sets it."""
+    from indicators.registry import declaration
+
+    out = []
+    for flag in declaration().flags:
+        setter = FLAG_SETTERS.get(flag.set_by, flag.set_by)
+        text = f"{_sentence(flag.note)} *Set by {setter}*"
+        if flag.parameter:
+            text += f"; threshold: [`{flag.parameter}`](parameters.md#{flag.parameter})"
+        if flag.hollow:
+            text += "; charts draw the value hollow, with a footnote"
+        out += [f"`{flag.code}` {{#{flag.code}}}", f":   {text}.", ""]
+    return "\n".join(out)
+
+
+def _parameter_facts(p, row: dict[str, str]) -> dict[str, str]:
+    """Default, allowed values and where a parameter is set, in words, from its declaration."""
+    if isinstance(p.default, bool):
+        default = "on" if p.default else "off"
+    elif p.default is None:
+        default = row["default"]
+    else:
+        default = f"`{row['default']}`"
+    by_value: dict[str, list[str]] = {}
+    for command, value in p.command_defaults.items():
+        by_value.setdefault(str(value), []).append(f"`{command}`")
+    for value, commands in by_value.items():
+        default += f"; `{value}` for {', '.join(commands)}"
+    choices = getattr(p.constraint, "choices", None)
+    allowed = ", ".join(f"`{c}`" for c in choices) if choices else row["allowed"]
+    if isinstance(p.default, bool):
+        allowed = "a switch: given or not"
+    if p.in_dataset_toml:
+        toml = "`[parameters]`"
+    elif "dataset.toml" in row["where"]:
+        toml = f"`{p.name}` (top level)"
+    else:
+        toml = "no"
+    commands = ", ".join(f"[`{c}`](cli.md#{c})" for c in p.commands)
+    return {
+        "default": default,
+        "allowed": allowed,
+        "toml": toml,
+        "option": f"`{p.flag}` ({commands})",
+    }
+
+
+def _parameters(names=None):
+    from indicators.parameters import PARAMETERS, parameter_table
+
+    rows = {r["name"]: r for r in parameter_table()}
+    return [(p, _parameter_facts(p, rows[p.name])) for p in PARAMETERS if p.name in rows]
+
+
+def parameter_table(kind: str | None) -> str:
+    """The parameters declared in ``indicators.parameters.PARAMETERS``, as one table:
+    ``computation`` (they change the figures) or ``publication`` (how results are published)."""
+    if kind not in ("computation", "publication"):
+        raise ValueError("'generate: parameter-table' needs 'computation' or 'publication'")
+    rows = [
+        "| parameter | default | allowed values | `dataset.toml` | command line |",
+        "|---|---|---|---|---|",
+    ]
+    for p, f in _parameters():
+        if p.computation == (kind == "computation"):
+            rows.append(
+                f"| [`{p.name}`](parameters.md#{p.name}) | {f['default']} | {f['allowed']} "
+                f"| {f['toml']} | {f['option']} |"
+            )
+    return "\n".join(rows)
+
+
+def parameter_facts(name: str | None) -> str:
+    """The declared facts of one parameter, as a short list."""
+    for p, f in _parameters():
+        if p.name == name:
+            return "\n".join(
+                [
+                    f"- **What it does**: {_sentence(p.help)}",
+                    f"- **Default**: {f['default']}",
+                    f"- **Allowed values**: {f['allowed']}",
+                    f"- **In `dataset.toml`**: {f['toml']}",
+                    f"- **Command line**: {f['option']}",
+                ]
+            )
+    raise ValueError(f"'generate: parameter {name}': no such parameter")
+
+
 # --------------------------------------------------------------------------- the record format
 
 
@@ -355,6 +457,9 @@ GENERATORS = {
     "indicator-table": indicator_table,
     "indicator": indicator_facts,
     "duration-bands": duration_bands,
+    "flags": flag_list,
+    "parameter-table": parameter_table,
+    "parameter": parameter_facts,
     "columns": table_columns,
     "validation-rules": validation_rules,
     "api-reference": api_reference,

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from indicators.cli import build_parser
-from indicators.registry import load_definitions
+from indicators.parameters import PARAMETERS
+from indicators.registry import declaration, load_definitions
 
 ROOT = Path(__file__).parents[1]
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -58,6 +59,13 @@ def test_every_command_is_in_the_cli_page(site):
         for action in command._actions:
             for option in action.option_strings:
                 assert option in html, f"{name} {option}"
+
+
+def test_every_parameter_and_flag_has_its_anchor(site):
+    params = set(_ID.findall(_page(site, "parameters")))
+    assert not [p.name for p in PARAMETERS if p.name not in params]
+    flags = set(_ID.findall(_page(site, "outputs")))
+    assert not [f.code for f in declaration().flags if f.code not in flags]
 
 
 def test_anchors_are_unique_on_every_page(site):
