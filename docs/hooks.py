@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # build from a clone without installing the package
     sys.path.insert(0, str(ROOT))
 
-MARKER = re.compile(r"^<!--\s*generate:\s*([a-z-]+)(?:\s+(\S+))?\s*-->\s*$", re.MULTILINE)
+MARKER = re.compile(r"^<!--[ \t]*generate:[ \t]*([a-z-]+)(?:[ \t]+(\S+))?[ \t]*-->[ \t]*$", re.M)
 
 FRAMES = {
     "period": "over the 12-month period P",

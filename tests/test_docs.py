@@ -74,6 +74,16 @@ def test_anchors_are_unique_on_every_page(site):
         assert not [i for i, n in counts.items() if n > 1], page.parent.name
 
 
+def test_generated_parts_render_as_markdown(site):
+    """A generated part glued to the text after it would show Markdown syntax as text."""
+    for page in sorted(site.glob("*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        main = html[html.index('role="main"') :]
+        text = re.sub(r"<(pre|code)\b.*?</\1>", "", main, flags=re.S)
+        for syntax in ("**", "###", "generate:", "| ---"):
+            assert syntax not in text, f"{page.parent.name}: {syntax!r} left as text"
+
+
 def test_pages_stand_on_their_own():
     """The pages replace the specification for users: they never send readers outside docs/."""
     for page in sorted((ROOT / "docs").glob("*.md")):
