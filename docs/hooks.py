@@ -7,6 +7,7 @@ A page asks for a generated part with an HTML comment on a line of its own::
     <!-- generate: indicator JJ08 -->         the declared facts of one indicator
     <!-- generate: duration-bands -->         the duration bands of JJ04 and JJ05
     <!-- generate: flags -->                  every flag of ``definitions.toml``
+    <!-- generate: links -->                  the links between indicators (disclosure)
     <!-- generate: parameter-table computation -->   the run parameters (``parameters.PARAMETERS``)
     <!-- generate: parameter count_unit -->    the declared facts of one parameter
     <!-- generate: columns detentions -->     the columns of one table (``schemas.data_dictionary``)
@@ -307,6 +308,13 @@ def flag_list(_arg: str | None = None) -> str:
     return "\n".join(out)
 
 
+def link_list(_arg: str | None = None) -> str:
+    """The links between indicators declared in ``definitions.toml``, one bullet each."""
+    from indicators.registry import declaration
+
+    return "\n".join(f"- {_sentence(link.description)}" for link in declaration().links)
+
+
 def _parameter_facts(p, row: dict[str, str]) -> dict[str, str]:
     """Default, allowed values and where a parameter is set, in words, from its declaration."""
     if isinstance(p.default, bool):
@@ -458,6 +466,7 @@ GENERATORS = {
     "indicator": indicator_facts,
     "duration-bands": duration_bands,
     "flags": flag_list,
+    "links": link_list,
     "parameter-table": parameter_table,
     "parameter": parameter_facts,
     "columns": table_columns,
