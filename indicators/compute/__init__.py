@@ -10,17 +10,20 @@ Two declarative steps per indicator, no per-indicator branching:
    counts the cohort in every group of every disaggregation and attaches the interval and the
    flags.
 
-The rooms, from the top (each imports only those below it)::
+The modules, from the top (each imports only those below it; the second layers contract of
+pyproject.toml checks it)::
 
-    explain      the records behind one cell
-    results      compute_indicators, IndicatorResults, combine_results
-    schemas      the contracts of the result frames (ResultSchema, ...)
-    reconcile    reconciliation.csv: every record read, used or left out by reason
-    kinds        rate, percentage, duration, policy: counting in groups, flags
-    cohorts      COHORT_BUILDERS (the table of the ten builders), build_cohort
-    deaths       JJ06: the deaths and the three denominators (average daily population...)
-    arrests | census | spells | decisions | facilities    the other builders
-    cohort       Cohort, reasons, counting a cohort in groups
+    explain       the records behind one cell
+    results       compute_indicators, IndicatorResults, combine_results
+    schemas | reconcile | kinds
+                  the result frames' contracts | reconciliation.csv (every record read,
+                  used or left out by reason) | rate, percentage, duration, policy
+    cohorts       COHORT_BUILDERS (the table of the ten builders), build_cohort
+    deaths        JJ06: the deaths and the three denominators (average daily population...)
+    arrests | census | decisions | facilities | spells
+                  the other cohort builders (JJ01 | JJ02, JJ03, JJ07, JJ08 | JJ09, JJ10 |
+                  JJ12b, JJ13b | JJ04, JJ05, JJ11)
+    cohort        Cohort, reasons, look-back windows, counting a cohort in groups
 
 Flags written in the ``flags`` column (joined by ``;``): ``not_available`` (a table the
 indicator needs is missing, or a policy answer was not given), ``small_numerator``,
