@@ -213,7 +213,7 @@ def test_simulate_returns_a_typed_dataset():
 @pytest.mark.slow
 def test_validation_finds_no_errors_in_simulated_data(tmp_path):
     import indicators.validation as validation
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     for name in ("valdoria", "deltara"):
         folder = write_dataset(simulate_frames(name, 800, seed=9, period=2024), tmp_path / name)
@@ -222,7 +222,7 @@ def test_validation_finds_no_errors_in_simulated_data(tmp_path):
 
 
 def test_parquet_matches_csv(tmp_path):
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     sim = simulate_frames("highmoor", 300, seed=1, period=2024)
     a = read_dataset(write_dataset(sim, tmp_path / "csv"))
