@@ -456,23 +456,14 @@ def _loaded_after(code: str) -> dict[str, bool]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def test_reading_never_loads_pandera(worked_example_path):
+def test_reading_and_computing_never_load_pandera(worked_example_path):
     loaded = _loaded_after(
-        "import indicators.reading, indicators.events\n"
+        "import indicators.compute, indicators.events, indicators.reading\n"
         "from indicators.dataset import Dataset\n"
         f"ds = indicators.reading.read_dataset({str(worked_example_path)!r})\n"
         "Dataset.from_frames(ds.metadata, ds.tables)\n"
-        "indicators.events.get_events(ds, ds.census_date)\n")
-    assert loaded == {"pandera": False, "indicators.schemas": False}
-
-
-@pytest.mark.xfail(strict=True, reason="compute checks its own results with pandera schemas "
-                   "(ResultSchema, in the compute room): pandera should be imported only when "
-                   "validating a dataset (issue 16); remove this mark once compute does not")
-def test_computing_never_loads_pandera(worked_example_path):
-    loaded = _loaded_after(
-        "import indicators\n"
-        f"indicators.compute_indicators(indicators.read_dataset({str(worked_example_path)!r}))\n")
+        "indicators.events.get_events(ds, ds.census_date)\n"
+        "indicators.compute.compute_indicators(ds)\n")
     assert loaded == {"pandera": False, "indicators.schemas": False}
 
 
