@@ -9,6 +9,8 @@ results it is given). Which figures a report holds follows the roles of the indi
   multi-page ``comparison.pdf``.
 - :func:`write_country_report` writes ``report_<CODE>.pdf``: the 15-indicator table first,
   then the country's charts, each also as PNG and SVG.
+
+Every figure is a :class:`~indicators.charts.ChartFigure`: it shows itself in Jupyter.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from matplotlib.figure import Figure
 
 from . import charts, summaries
 from .charts import notes
+from .charts.display import ChartAxes, ChartFigure
 from .reference import load_benchmarks
 from .registry import DURATION_COLUMNS, declaration, load_definitions, with_role
 from .workers import Progress, run_parallel
@@ -256,8 +259,8 @@ def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) ->
         lines.append(notes.source_line(rows) or "")
         lines.extend(caveat_lines)
     with charts.style():
-        fig = Figure(figsize=(11.0, 8.3), layout="constrained")
-        ax = fig.add_subplot()
+        fig = ChartFigure(figsize=(11.0, 8.3), layout="constrained")
+        ax = fig.add_subplot(axes_class=ChartAxes)
         ax._jj_own_figure = True
         ax.axis("off")
         table = ax.table(cellText=cells, colLabels=["core", "id", "indicator", "value",
@@ -284,9 +287,9 @@ def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) ->
 def _grid(n: int, *, width: float = 11.0, row_height: float = 3.6):
     """A figure with ``n`` Axes in two columns (constrained layout)."""
     rows = (n + 1) // 2
-    fig = Figure(figsize=(width, row_height * rows + 0.6), layout="constrained")
+    fig = ChartFigure(figsize=(width, row_height * rows + 0.6), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08, hspace=0.06, wspace=0.06)
-    axes = fig.subplots(rows, 2, squeeze=False).ravel()
+    axes = fig.subplots(rows, 2, squeeze=False, subplot_kw={"axes_class": ChartAxes}).ravel()
     for extra in axes[n:]:
         extra.remove()
     return fig, list(axes[:n])

@@ -1,25 +1,23 @@
-"""The drawing kit every chart uses: one style, the colours and markers, new figures, titles,
-number formats, and the marks (dots with whiskers, hollow flagged values, suppressed cells).
+"""The drawing kit every chart uses: the colours and markers, new figures, titles, number
+formats, and the marks (dots with whiskers, hollow flagged values, suppressed cells).
 
 One style for every figure (``styles/jj.mplstyle``): Okabe-Ito colours (colour-blind safe),
 with a second cue (marker shape per source family, hollow markers for flagged values), DejaVu
-Sans. Figures are built with :class:`matplotlib.figure.Figure` (no pyplot), so they are safe on
-any backend and in threads, and are freed when no longer referenced.
+Sans. Figures are built as :class:`.display.ChartFigure` (a Matplotlib figure, no pyplot), so
+they are safe on any backend and in threads, are freed when no longer referenced, and show
+themselves in Jupyter.
 """
 
 from __future__ import annotations
 
-import contextlib
 import textwrap
-from importlib import resources
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from ..registry import IndicatorSpec, flag_spec, hollow_flags, load_definitions
+from .display import ChartAxes, ChartFigure, style
 
 __all__ = [
     "BAND_COLOURS",
@@ -79,20 +77,12 @@ FOOT_FONTSIZE = 6.5
 # --------------------------------------------------------------------------- style, figures
 
 
-@contextlib.contextmanager
-def style():
-    """Context manager applying the package's chart style (``styles/jj.mplstyle``)."""
-    path = resources.files("indicators").joinpath("styles", "jj.mplstyle")
-    with resources.as_file(path) as p, mpl.rc_context(fname=str(p)):
-        yield
-
-
 def new_axes(width: float, height: float) -> Axes:
     """Axes on a new figure of that size (inches), constrained layout; the footnote may use
-    the whole figure's width."""
-    fig = Figure(figsize=(width, height), layout="constrained")
+    the whole figure's width. The figure shows itself in Jupyter (:class:`ChartFigure`)."""
+    fig = ChartFigure(figsize=(width, height), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
-    ax = fig.add_subplot()
+    ax = fig.add_subplot(axes_class=ChartAxes)
     ax._jj_own_figure = True  # the footnote may use the whole figure's width
     return ax
 

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from .. import summaries
 from ..registry import hollow_flags, with_role
+from .display import ChartAxes, ChartFigure, ChartPanels
 from .kit import (
     GREY,
     OKABE_ITO,
@@ -89,7 +89,7 @@ def _core_notes(shown_rows: pd.DataFrame, lab: dict, lead: str) -> list[str]:
 def _panel_grid(ax: Axes | None, ratios: list[float], width: float, height: float):
     """The figure and the grid of panels: a new figure, or the place of the caller's Axes."""
     if ax is None:
-        fig = Figure(figsize=(width, height), layout="constrained")
+        fig = ChartFigure(figsize=(width, height), layout="constrained")
         fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04)
         return fig, fig.add_gridspec(1, len(ratios), width_ratios=ratios, wspace=0.02), True
     fig = ax.get_figure(root=True)
@@ -148,7 +148,7 @@ def _label_rows(axes: list[Axes], ent: pd.DataFrame, suffixes: list[str], y, hea
 
 
 def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = None,
-                    ax: Axes | None = None) -> list[Axes]:
+                    ax: Axes | None = None) -> ChartPanels:
     """The core indicators as small multiples (e.g. JJ02, JJ03, JJ09, JJ10), a policy answer
     (e.g. JJ14) as a yes/no strip: the indicators with the role ``core_panel`` in
     ``definitions.toml``, in its order.
@@ -159,8 +159,8 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
 
     Returns
     -------
-    list of Axes
-        One panel per core indicator.
+    ChartPanels
+        One panel (Axes) per core indicator, a list that shows the figure in Jupyter.
     """
     specs = with_role("core_panel")
     panel = [s.id for s in specs]
@@ -196,7 +196,8 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
         fig, gs, own = _panel_grid(ax, ratios, width, height)
         axes: list[Axes] = []
         for k, code in enumerate(panel):
-            a = fig.add_subplot(gs[0, k], sharey=axes[0] if axes else None)
+            a = fig.add_subplot(gs[0, k], sharey=axes[0] if axes else None,
+                                axes_class=ChartAxes)
             axes.append(a)
             rows = per[code]
             name, unit = name_unit(code, rows)
@@ -221,7 +222,7 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
             fig.suptitle(f"Core juvenile justice indicators ({', '.join(panel)})",
                          x=0.01, ha="left", fontweight="bold", fontsize=10.5)
         place_footnote(axes[0], lines)
-    return axes
+    return ChartPanels(axes)
 
 
 # --------------------------------------------------------------------------- policy matrix
