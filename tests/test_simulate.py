@@ -462,3 +462,11 @@ def test_chunked_simulation_keeps_the_rules(tmp_path, monkeypatch):
     again = sim.simulate_frames("valdoria", 1200, seed=5, period=2024)
     again = write_dataset(again, tmp_path / "b")
     assert _bytes(folder) == _bytes(again)
+
+
+def test_a_tiny_simulation_with_no_detention_stays_whole():
+    """Found by the fuzz suite: 13 children of fjordmark (seed 13) have no stay in detention;
+    the running maximum over an empty table must not fail."""
+    data = simulate_frames("fjordmark", 13, 13, 2024)
+    assert len(data.frames["detentions"]) == 0
+    assert len(data.frames["children"]) == 13
