@@ -22,7 +22,7 @@ from indicators.compute import (
     ResultSchemaError,
     compute_indicators,
 )
-from indicators.dataset import read_dataset
+from indicators.reading import read_dataset
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_durations_and_reconciliation_rules(results):
 
 def test_computing_does_not_import_pandera():
     """pandera is for validating records; reading and computing results do without it."""
-    code = ("import sys; import indicators.compute as c; from indicators.dataset import "
+    code = ("import sys; import indicators.compute as c; from indicators.reading import "
             f"read_dataset; c.compute_indicators(read_dataset({str(WORKED_EXAMPLE)!r})); "
             "sys.exit('pandera' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
