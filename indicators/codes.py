@@ -38,6 +38,7 @@ METADATA_KEYS = (
     "notes",
     "policy",
     "parameters",
+    "sample",
 )
 
 
@@ -46,7 +47,7 @@ class Column:
     """One column of a record table: its kind drives parsing, its rule the schema."""
 
     name: str
-    kind: str  # "id" | "string" | "code" | "date" | "bool" | "int"
+    kind: str  # "id" | "string" | "code" | "date" | "bool" | "int" | "number"
     required: bool  # the column must be present in the file
     nullable: bool  # a cell may be empty
     codes: tuple[str, ...] = ()
@@ -140,6 +141,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
                        "missing (unknown)."),
         _c("area", "string", required=False, nullable=True,
            description="Area of the facility, optional."),
+        _c("stratum", "string", required=False, nullable=True,
+           description="Sample surveys only: the stratum the place was drawn from (a key of "
+                       "[sample] facilities_in_stratum in dataset.toml)."),
+        _c("sample_weight", "number", required=False, nullable=True,
+           description="Sample surveys only: for a visited place, the inverse of its "
+                       "probability of selection (places in its stratum / places visited "
+                       "there); empty for a place not visited."),
     ),
     "inspections": (
         _c("facility_id", "id", description="The facility inspected; must exist in facilities."),

@@ -151,6 +151,8 @@ class FacilitiesSchema(_Base):
     )
     complaints_mechanism: Series[pd.BooleanDtype] = _f("facilities", "complaints_mechanism")
     area: Series[pd.StringDtype] = _f("facilities", "area")
+    stratum: Series[pd.StringDtype] = _f("facilities", "stratum")
+    sample_weight: Series[pd.Float64Dtype] = _f("facilities", "sample_weight", gt=0)
 
 
 class InspectionsSchema(_Base):
@@ -180,6 +182,7 @@ _TYPE_WORDS = {
     "date": "date (YYYY-MM-DD)",
     "bool": "true/false",
     "int": "whole number",
+    "number": "number",
 }
 
 

@@ -231,7 +231,7 @@ def parse_column(
     if col.kind in ("id", "string"):
         return text, None
     parsers = {"code": _parse_codes, "date": _parse_dates, "bool": _parse_booleans,
-               "int": _parse_integers}
+               "int": _parse_integers, "number": _parse_numbers}
     if col.kind not in parsers:  # pragma: no cover
         raise ValueError(f"unknown column kind {col.kind!r}")
     return parsers[col.kind](text, col, issues, table_file)
@@ -251,6 +251,10 @@ def _already_typed(raw: pd.Series, col: Column, issues: list[Issue], table_file:
         return raw.astype("boolean"), None
     if col.kind == "int" and pd.api.types.is_integer_dtype(dtype):
         return raw.astype("Int64"), None
+    if col.kind == "number" and pd.api.types.is_numeric_dtype(dtype) and not (
+            pd.api.types.is_bool_dtype(dtype)):
+        return _numbers_out(raw.astype("Float64"), text=None, col=col, issues=issues,
+                            table_file=table_file)
     return None
 
 
@@ -303,6 +307,32 @@ def _parse_integers(text: pd.Series, col: Column, issues: list[Issue], table_fil
         _record_bad(issues, table_file, bad, text, col.name, "invalid_integer",
                     lambda v: f"{v!r} is not a whole number")
     return num.where(whole).astype("Int64"), _positions(bad)
+
+
+def _parse_numbers(text: pd.Series, col: Column, issues: list[Issue], table_file: str
+                   ) -> Parsed:
+    """Decimal numbers written with a point (``6.25``; ``1e3`` is read too)."""
+    num = pd.to_numeric(text, errors="coerce").astype("Float64")
+    bad = text.notna().to_numpy() & num.isna().to_numpy()
+    if bad.any():
+        _record_bad(issues, table_file, bad, text, col.name, "invalid_number",
+                    lambda v: f"{v!r} is not a number (write decimals with a point, e.g. 6.25)")
+    out, inf = _numbers_out(num, text, col, issues, table_file)
+    if inf is not None:
+        bad[inf] = True
+    return out, _positions(bad)
+
+
+def _numbers_out(num: pd.Series, text: pd.Series | None, col: Column, issues: list[Issue],
+                 table_file: str) -> Parsed:
+    """Infinite numbers (``inf``, ``1e999``) refused: reported and read as missing."""
+    inf = np.isinf(num.to_numpy(dtype=float, na_value=np.nan))
+    if inf.any():
+        shown = text if text is not None else num.astype("string")
+        _record_bad(issues, table_file, inf, shown, col.name, "invalid_number",
+                    lambda v: f"{v!r} is not a finite number")
+        num = num.mask(inf)
+    return num, _positions(inf)
 
 
 def _dates_out(days, bad_mask, shown, col, issues, table_file) -> Parsed:

@@ -31,6 +31,8 @@ def _needs_text(raw: pd.Series, col: Column) -> bool:
         return not pd.api.types.is_bool_dtype(dtype)
     if col.kind == "int":
         return not pd.api.types.is_integer_dtype(dtype)
+    if col.kind == "number":
+        return not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
     return True
 
 
