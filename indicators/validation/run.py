@@ -15,6 +15,7 @@ import numpy as np
 from ..codes import REQUIRED_TABLES
 from ..dataset import Dataset
 from ..issues import MAX_ISSUES_PER_RULE
+from ..survey.design import check_sample_design
 from .arrays import unique_ids
 from .metadata import check_metadata
 from .report import IssueCollector, ValidationReport
@@ -82,6 +83,7 @@ def validate_dataset(ds: Dataset, *, max_issues_per_rule: int = MAX_ISSUES_PER_R
         checks.append(check_episodes)
     for check in checks:
         _guarded(check, out, ds, out)
+    out.add_issues(check_sample_design(ds))
     if children is not None and child_index is not None:
         _guarded(check_ages, out, ds, out, children, child_rows, child_pos)
     name = str(ds.path) if ds.path is not None else (ds.country or "")
