@@ -28,6 +28,7 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "DIMENSIONS",
     "DURATION_COLUMNS",
+    "ESTIMATE_COLUMNS",
     "EXTRA_COLUMNS",
     "FRAMES",
     "KINDS",
@@ -94,6 +95,10 @@ RESULT_COLUMNS = [
     "flags",
 ]
 EXTRA_COLUMNS = ["country_name", "region", "indicator_name", "core", "kind", "source", "caveats"]
+ESTIMATE_COLUMNS = ["design_effect"]
+"""Written after ``EXTRA_COLUMNS`` when a result holds estimates from a sample survey of places
+(rows flagged ``estimated_from_sample``; empty on the other rows); absent otherwise, so that a
+complete enumeration's files keep their columns (docs/sample-surveys.md)."""
 COMPARISON_COLUMNS = [*RESULT_COLUMNS, *EXTRA_COLUMNS, "origin"]
 """Rows of any origin side by side (comparison_rows.csv): ``origin`` is ``records``,
 ``counts`` or ``published``."""
@@ -233,6 +238,8 @@ class IndicatorSpec:
         Roles in the standard figures (:data:`ROLES`).
     bands : tuple of (low, high)
         Duration bands in days; ``high`` is None for an open band.
+    sample_estimable : bool
+        Estimated from a sample survey of places (a census-day rate or percentage).
     """
 
     id: str
@@ -260,6 +267,7 @@ class IndicatorSpec:
     denominator_codes: tuple[str, ...] = ()
     window_months: int | None = None
     bands: tuple[tuple[int, int | None], ...] = ()
+    sample_estimable: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -295,6 +303,9 @@ class IndicatorSpec:
         bad_roles = [r for r in self.figures if r not in ROLES]
         if bad_roles:
             problems.append(f"unknown figure roles {bad_roles}; known: {', '.join(ROLES)}")
+        if self.sample_estimable and (self.frame, self.kind) not in (
+            ("census", "rate"), ("census", "percentage")):
+            problems.append("sample_estimable needs a census-day rate or percentage")
         if problems:
             raise ValueError(f"definition of {self.id}: " + "; ".join(problems))
 
@@ -394,6 +405,7 @@ def _indicator(entry: dict, units: dict[str, UnitSpec]) -> IndicatorSpec:
         denominator_codes=tuple(entry.get("denominator_codes", ())),
         window_months=entry.get("window_months"),
         bands=bands,
+        sample_estimable=bool(entry.get("sample_estimable", False)),
     )
 
 

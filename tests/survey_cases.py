@@ -9,7 +9,8 @@ unknown); J2 c7 (M, 16, sentenced, not separated, visited).
 
 By hand, JJ02's total: 2 x (2 + 0 + 1) + 1 x (3 + 1) = 10 children; variance: police cluster
 totals 4, 0, 2 (mean 2), (1 - 3/6) x 3/2 x 8 = 6; prison visited wholly: 0; SE sqrt(6);
-3 degrees of freedom (5 places - 2 strata). Child population 20,000.
+3 degrees of freedom (5 places - 2 strata). Child population 30,000 (5,000 of each
+sex at ages 10, 15 and 16): JJ02 = 10 / 30,000 x 100,000 = 33.3 per 100,000.
 """
 
 from __future__ import annotations
@@ -60,10 +61,10 @@ FAMILY_VISITS = pd.DataFrame({
     "visit_date": ["2024-12-30", "2024-12-28", "2024-11-15", "2024-12-01", "2024-06-01"],
 })
 POPULATION = pd.DataFrame({
-    "year": [2024] * 4,
-    "sex": ["F", "M", "F", "M"],
-    "age": [10, 10, 15, 15],
-    "population": [5000, 5000, 5000, 5000],
+    "year": [2024] * 6,
+    "sex": ["F", "M"] * 3,
+    "age": [10, 10, 15, 15, 16, 16],
+    "population": [5000] * 6,
 })
 
 

@@ -24,12 +24,21 @@ from ..events import Events, get_events
 from ..parameters import Parameters
 from ..registry import (
     DURATION_COLUMNS,
+    ESTIMATE_COLUMNS,
     EXTRA_COLUMNS,
     RESULT_COLUMNS,
     IndicatorSpec,
     load_definitions,
 )
+from ..survey.design import SampleDesign, sample_design
 from .cohorts import COHORT_BUILDERS, missing_tables, resolve_parameters
+from .estimates import (
+    caveat,
+    estimated_frame,
+    not_estimated_frame,
+    not_estimated_reconciliation,
+    places_reconciliation,
+)
 from .kinds import KIND_FUNCTIONS, Context, not_available_frame, policy_frame
 from .reconcile import finish_reconciliation, population_reconciliation, reconciliation_frame
 from .schemas import DurationsSchema, ReconciliationSchema, ResultSchema
@@ -176,9 +185,10 @@ def compute_indicators(
     """
     params = resolve_parameters(ds, parameters, **overrides)
     ev = get_events(ds, pd.Timestamp(params.census_date))
-    frames, durations, recon = _compute_each(ds, ev, params)
+    design = sample_design(ds)
+    frames, durations, recon = _compute_each(ds, ev, params, design)
     meta = _metadata(ds, params)
-    indicators = _finish_indicators(_with_declared_facts(frames, params), meta)
+    indicators = _finish_indicators(_with_declared_facts(frames, params, design), meta)
     dur = (
         pd.concat(durations, ignore_index=True)
         if durations
@@ -195,8 +205,10 @@ def compute_indicators(
     )
 
 
-def _compute_each(ds, ev: Events, params: Parameters):
-    """Each indicator's rows, the duration statistics and the reconciliation rows."""
+def _compute_each(ds, ev: Events, params: Parameters, design: SampleDesign | None = None):
+    """Each indicator's rows, the duration statistics and the reconciliation rows; from a
+    sample survey of places (``design``), the indicators declared ``sample_estimable`` are
+    estimated and the other quantitative ones not available (:mod:`.estimates`)."""
     ctx = Context(ev=ev, params=params, child_unit=params.child_unit)
     frames, durations, recon = [], [], []
     pop_indicators = []
@@ -206,9 +218,18 @@ def _compute_each(ds, ev: Events, params: Parameters):
             frame = policy_frame(spec, ev)
         elif missing_tables(spec, ds):
             frame = not_available_frame(spec)
+        elif design is not None and not spec.sample_estimable:
+            frame = not_estimated_frame(spec)
+            recon.append(not_estimated_reconciliation(ds, spec))
+            frames.append(frame)
+            continue
         else:
             cohort = COHORT_BUILDERS[spec.cohort](ev, spec, params)
-            frame = KIND_FUNCTIONS[spec.kind](spec, cohort, ctx)
+            if design is not None:
+                frame = estimated_frame(spec, cohort, ctx, design)
+                recon.append(places_reconciliation(spec, design))
+            else:
+                frame = KIND_FUNCTIONS[spec.kind](spec, cohort, ctx)
             if "durations" in frame.attrs:
                 durations.append(frame.attrs.pop("durations"))
             if spec.denominator_source == "child_population":
@@ -220,9 +241,13 @@ def _compute_each(ds, ev: Events, params: Parameters):
     return frames, durations, recon
 
 
-def _caveats(spec: IndicatorSpec, params: Parameters) -> str:
-    """The run's choices that change an indicator (``caveats`` column)."""
+def _caveats(spec: IndicatorSpec, params: Parameters, design: SampleDesign | None = None
+             ) -> str:
+    """The run's choices that change an indicator (``caveats`` column); from a sample survey,
+    how the indicator was estimated or why it is not available."""
     notes = []
+    if design is not None and spec.kind != "policy":
+        notes.append(caveat(spec, design))
     if spec.count_unit_applies:
         notes.append(f"count_unit={params.count_unit}")
     if spec.cohort == "deaths":
@@ -232,7 +257,9 @@ def _caveats(spec: IndicatorSpec, params: Parameters) -> str:
     return "; ".join(notes)
 
 
-def _with_declared_facts(frames: list[pd.DataFrame], params: Parameters) -> pd.DataFrame:
+def _with_declared_facts(
+    frames: list[pd.DataFrame], params: Parameters, design: SampleDesign | None = None
+) -> pd.DataFrame:
     """The indicators' rows stacked, with name, core, kind, unit and caveats."""
     stacked = pd.concat(frames, ignore_index=True)
     specs = {s.id: s for s in load_definitions()}
@@ -241,7 +268,7 @@ def _with_declared_facts(frames: list[pd.DataFrame], params: Parameters) -> pd.D
     stacked["core"] = ids.map({k: s.core for k, s in specs.items()}).astype(bool)
     stacked["kind"] = ids.map({k: s.kind for k, s in specs.items()})
     stacked["unit"] = ids.map({k: s.unit for k, s in specs.items()})
-    stacked["caveats"] = ids.map({k: _caveats(s, params) for k, s in specs.items()})
+    stacked["caveats"] = ids.map({k: _caveats(s, params, design) for k, s in specs.items()})
     return stacked
 
 
@@ -270,7 +297,8 @@ def _finish_indicators(df: pd.DataFrame, meta: dict) -> pd.DataFrame:
         "source",
     ):
         df[key] = meta[key]
-    for col in FLOAT_COLUMNS:
+    estimates = [c for c in ESTIMATE_COLUMNS if c in df.columns]
+    for col in (*FLOAT_COLUMNS, *estimates):
         df[col] = pd.to_numeric(df[col]).astype(float)
     df["numerator"] = pd.array(
         np.round(pd.to_numeric(df["numerator"]).to_numpy(dtype=float)), dtype="Int64"
@@ -279,7 +307,7 @@ def _finish_indicators(df: pd.DataFrame, meta: dict) -> pd.DataFrame:
     for col in RESULT_COLUMNS + EXTRA_COLUMNS:
         if col not in (*FLOAT_COLUMNS, "numerator", "core"):
             df[col] = df[col].astype(str)
-    return df[RESULT_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
+    return df[RESULT_COLUMNS + EXTRA_COLUMNS + estimates].reset_index(drop=True)
 
 
 def _finish_durations(df: pd.DataFrame, meta: dict) -> pd.DataFrame:
