@@ -95,6 +95,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "plan-sample",
+        help="plan a sample survey of places: visits per stratum for a margin on JJ02, drawn",
+    )
+    p.add_argument("facilities", metavar="FACILITIES.csv", help="the places (facilities table)")
+    p.add_argument("--strata", required=True, metavar="COL[,COL]",
+                   help="columns whose values make the strata, e.g. facility_type")
+    p.add_argument("--margin", required=True, type=float, metavar="RATE",
+                   help="target margin of error of JJ02, per 100,000 children")
+    p.add_argument("--expected", required=True, metavar="N | STRATUM=N,...",
+                   help="guess of the children held per place on the census day")
+    p.add_argument("--cv", type=float, default=1.0, metavar="CV",
+                   help="variation of the number held between places of a stratum (default 1)")
+    p.add_argument("--population", type=float, metavar="N",
+                   help="child population (default: population.csv and dataset.toml beside "
+                        "FACILITIES.csv, the year of the census day)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the draw (default 1)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder for facilities.csv (with stratum, sample_weight), sample.toml "
+                        "and plan.csv")
+    add_options(p, "plan-sample")
+
+    p = sub.add_parser(
         "import-counts", help="turn a table of aggregate counts into indicators.csv rows"
     )
     p.add_argument(
@@ -337,6 +359,113 @@ def _jobs_and_progress(args: argparse.Namespace) -> tuple[int, object]:
     return jobs, Progress(0, label=args.command)
 
 
+def _cmd_plan_sample(args: argparse.Namespace) -> int:
+    """Visits per stratum for a target margin on JJ02, the places drawn with a seed, written
+    as facilities.csv (stratum, sample_weight), sample.toml ([sample]) and plan.csv."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .survey import plan
+
+    params = from_arguments(args, "plan-sample")
+    if args.margin <= 0 or args.cv < 0 or (args.population is not None and args.population <= 0):
+        raise UsageError("--margin and --population must be above 0, --cv 0 or more")
+    frame = _read_table(Path(args.facilities), "facilities")
+    strata = [c.strip() for c in args.strata.split(",") if c.strip()]
+    try:
+        codes = plan.stratum_codes(frame, strata)
+    except ValueError as exc:
+        raise InputError(f"{args.facilities}: {exc}") from None
+    sizes = codes.value_counts().sort_index().to_dict()
+    expected = _expected_per_place(args.expected, sizes)
+    population = args.population or _child_population(Path(args.facilities).parent)
+    table = plan.plan_sample(sizes, expected, population, args.margin, cv=args.cv,
+                             confidence_level=params.confidence_level)
+    drawn = plan.draw_sample(frame, strata, dict(zip(table["stratum"], table["visit"],
+                                                     strict=True)), args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for col in drawn.columns:  # true/false as the record format writes them
+        if pd.api.types.is_bool_dtype(drawn[col]):
+            drawn[col] = drawn[col].map({True: "true", False: "false"})
+    drawn.to_csv(out / "facilities.csv", index=False)
+    table.to_csv(out / "plan.csv", index=False)
+    (out / "sample.toml").write_text(_sample_toml(plan.sample_table(drawn, args.seed)),
+                                     encoding="utf-8")
+    print(table.to_string(index=False))
+    print(f"visit {int(table['visit'].sum())} of {len(frame)} places: expected margin "
+          f"{table.attrs['margin']:.1f} per 100,000 (target {args.margin:g}); drawn with seed "
+          f"{args.seed}: wrote facilities.csv, sample.toml and plan.csv to {out}")
+    return 0
+
+
+def _read_table(path, name: str):
+    """A record table read from CSV and typed; invalid cells are invalid input."""
+    import pandas as pd
+
+    from .reading import typed_table
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: cannot be read as CSV ({exc})") from None
+    issues: list = []
+    frame = typed_table(name, raw, issues, path.name)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise InputError(f"{path}: " + "; ".join(f"row {i.row}: {i.message}" for i in errors[:3]))
+    return frame
+
+
+def _expected_per_place(text: str, sizes: dict) -> dict:
+    """--expected: one number for every stratum, or STRATUM=N pairs covering them all."""
+    try:
+        if "=" not in text:
+            return dict.fromkeys(sizes, float(text))
+        pairs = dict(p.split("=", 1) for p in text.split(","))
+        given = {k.strip(): float(v) for k, v in pairs.items()}
+    except ValueError:
+        raise UsageError(f"--expected {text}: write a number, or STRATUM=N,...") from None
+    missing = [h for h in sizes if h not in given]
+    if missing or any(v < 0 for v in given.values()):
+        raise UsageError(f"--expected: give 0 or more for every stratum ({', '.join(sizes)})")
+    return {h: given[h] for h in sizes}
+
+
+def _child_population(folder) -> float:
+    """The child population of the census day's year from a dataset folder."""
+    import tomllib
+
+    import pandas as pd
+
+    toml, pop = folder / "dataset.toml", folder / "population.csv"
+    if not (toml.is_file() and pop.is_file()):
+        raise UsageError("give --population (no dataset.toml and population.csv beside the "
+                         "facilities file)")
+    try:
+        meta = tomllib.loads(toml.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{toml}: {exc}") from None
+    year = pd.Timestamp(str(meta.get("census_date") or meta.get("period_end"))).year
+    table = _read_table(pop, "population")
+    rows = table[(table["year"] == year) & (table["age"] < 18)]
+    if rows.empty:
+        raise InputError(f"{pop}: no population of ages 0-17 for {year}")
+    return float(rows["population"].sum())
+
+
+def _sample_toml(table: dict) -> str:
+    """The [sample] table as TOML, to be copied into dataset.toml."""
+    strata = ", ".join(f'"{h}" = {n}' for h, n in table["facilities_in_stratum"].items())
+    return ("# The design drawn by jj-indicators plan-sample: copy this table into the\n"
+            "# survey's dataset.toml, and facilities.csv beside it.\n[sample]\n"
+            f'unit = "{table["unit"]}"\nfacilities_in_stratum = {{ {strata} }}\n'
+            f"seed = {table['seed']}\n")
+
+
 def _cmd_import_counts(args: argparse.Namespace) -> int:
     """Aggregate counts (country, period, indicator, group, numerator, denominator, notes) to
     ``DIR/indicators.csv`` rows with intervals and flags."""
@@ -466,6 +595,7 @@ COMMANDS = {
     "template": _cmd_template,
     "compute": _cmd_compute,
     "simulate": _cmd_simulate,
+    "plan-sample": _cmd_plan_sample,
     "import-counts": _cmd_import_counts,
     "compare": _cmd_compare,
     "report": _cmd_report,

@@ -256,7 +256,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         Number(float, 0, 1, closed_low=False, hint="write a number between 0 and 1, e.g. 0.95"),
         "confidence level of every interval",
         "--confidence",
-        (*COMPUTING, "import-counts"),
+        (*COMPUTING, "import-counts", "plan-sample"),
         metavar="LEVEL",
     ),
     Parameter(
