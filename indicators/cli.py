@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--samples", metavar="DIR", help="regenerate every shipped sample dataset into DIR"
     )
+    p.add_argument("--sample-places", type=int, metavar="N",
+                   help="write a sample survey instead: the records of N places drawn with "
+                        "--seed and visited on the census day")
+    p.add_argument("--strata", default="facility_type", metavar="COL[,COL]",
+                   help="with --sample-places: facilities columns that make the strata "
+                        "(default facility_type)")
 
     p = sub.add_parser(
         "plan-sample",
@@ -340,6 +346,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         raise UsageError(f"--period {period} is not a plausible calendar year")
     start = time.perf_counter()
     data = sim.simulate_frames(args.profile, args.children, args.seed, period, profiles=profiles)
+    if args.sample_places is not None:
+        try:
+            data = sim.sample_survey(data, args.sample_places, args.strata.split(","), args.seed)
+        except ValueError as exc:
+            raise UsageError(f"--sample-places {args.sample_places}: {exc}") from None
     out = sim.write_dataset(data, args.out, format=args.format)
     counts = ", ".join(f"{len(f):,} {name}" for name, f in data.frames.items())
     print(

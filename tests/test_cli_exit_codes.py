@@ -76,6 +76,10 @@ CASES: dict[str, list[tuple[Case, int]]] = {
                     str(t / "sim")], 2),
         (lambda t: ["simulate", "--profile", "northland", "--children", "0", "--out",
                     str(t / "sim")], 2),
+        (lambda t: ["simulate", "--profile", "grandara", "--children", "3000", "--out",
+                    str(t / "sim"), "--sample-places", "8"], 0),
+        (lambda t: ["simulate", "--profile", "grandara", "--children", "3000", "--out",
+                    str(t / "sim"), "--sample-places", "1"], 2),
     ],
     "plan-sample": [
         (lambda t: ["plan-sample", _dataset(t) + "/facilities.csv", "--strata", "facility_type",

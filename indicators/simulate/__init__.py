@@ -11,7 +11,9 @@ the modules in this order:
   :mod:`~indicators.simulate.places`: areas, facilities, inspections;
 - :mod:`~indicators.simulate.generate`: :func:`simulate_frames` (the model in chunks, then the
   tables) and :func:`simulate`;
-- :mod:`~indicators.simulate.writing`: dataset.toml, CSV/Parquet files, the shipped samples.
+- :mod:`~indicators.simulate.writing`: dataset.toml, CSV/Parquet files, the shipped samples;
+- :mod:`~indicators.simulate.survey`: :func:`sample_survey`, the records a census-day visit of
+  a sample of places would give (a sample survey, issue 13).
 
 ``arrays`` (categorical draws, day numbers, groups) and ``columns`` (Arrow text columns) are
 helpers.
@@ -28,6 +30,7 @@ from __future__ import annotations
 from .frames import SimulatedData
 from .generate import simulate, simulate_frames
 from .profiles import PROFILES_FILE, list_profiles, load_profiles, profile_parameters
+from .survey import sample_survey
 from .writing import write_dataset, write_samples
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "list_profiles",
     "load_profiles",
     "profile_parameters",
+    "sample_survey",
     "simulate",
     "simulate_frames",
     "write_dataset",

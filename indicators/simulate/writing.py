@@ -54,6 +54,14 @@ def _dataset_toml(meta: dict[str, Any]) -> str:
         for key in policy_keys():
             if isinstance(policy.get(key), bool):
                 lines.append(f"{key} = {_toml_value(policy[key])}")
+    sample = meta.get("sample")
+    if sample:  # a sample survey of places (indicators.simulate.survey)
+        strata = ", ".join(f"{_toml_value(h)} = {int(n)}"
+                           for h, n in sample["facilities_in_stratum"].items())
+        lines += ["", "[sample]", f"unit = {_toml_value(sample['unit'])}",
+                  f"facilities_in_stratum = {{ {strata} }}"]
+        if "seed" in sample:
+            lines.append(f"seed = {int(sample['seed'])}")
     return "\n".join(lines) + "\n"
 
 
@@ -88,6 +96,8 @@ def _typed_for_parquet(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[col.name] = s.map({"true": True, "false": False}).astype("boolean")
         elif col.kind == "int":
             out[col.name] = pd.to_numeric(s).astype("Int64")
+        elif col.kind == "number":
+            out[col.name] = pd.to_numeric(s).astype("Float64")
         else:
             out[col.name] = s.astype("string")
     return out
