@@ -54,7 +54,7 @@ def test_the_draw_is_reproducible_and_its_weights_agree():
 
 @pytest.fixture(scope="module")
 def country():
-    """72 places: 49 police cells, 8 pre-trial centres, 6 and 9 institutions and prisons."""
+    """72 places: 52 police cells, 8 pre-trial centres, 6 juvenile institutions, 6 prisons."""
     return simulate_frames("grandara", 20000, 1, 2024)
 
 
