@@ -8,7 +8,7 @@ that cover the true value, their mean width, the mean estimate and the mean desi
 Issue 13 asks for a coverage between 93 and 97 % over 1,000 samples.
 
 Run: ``python benchmarks/survey_coverage.py [--profile grandara --children 20000
---places 12 --samples 1000 --strata facility_type --jobs 2]``
+--places 20 --allocation neyman --samples 1000 --strata facility_type --jobs 2]``
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def _total(frames_meta) -> tuple[float, float, float, float]:
 
 
 def _one(args) -> tuple[float, float, float, float]:
-    data, places, strata, seed = args
-    survey = sample_survey(data, places, strata, seed)
+    data, places, strata, seed, allocation = args
+    survey = sample_survey(data, places, strata, seed, allocation)
     return _total((survey.metadata, survey.frames))
 
 
@@ -41,7 +41,8 @@ def main() -> None:
     parser.add_argument("--profile", default="grandara")
     parser.add_argument("--children", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1, help="seed of the simulated country")
-    parser.add_argument("--places", type=int, default=12)
+    parser.add_argument("--places", type=int, default=20)
+    parser.add_argument("--allocation", default="neyman", choices=["neyman", "proportional"])
     parser.add_argument("--strata", default="facility_type")
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
@@ -51,13 +52,16 @@ def main() -> None:
     truth = _total((data.metadata, data.frames))[0]
     strata = args.strata.split(",")
     n_fac = len(data.frames["facilities"])
-    tasks = [(data, args.places, strata, s) for s in range(1, args.samples + 1)]
+    tasks = [(data, args.places, strata, s, args.allocation) for s in range(1, args.samples + 1)]
     rows = np.array(run_parallel(_one, tasks, jobs=args.jobs), dtype=float)
     value, lo, hi, deff = rows.T
     covered = (lo <= truth) & (truth <= hi)
     print(f"country: {args.profile}, {args.children} children, seed {args.seed}: {n_fac} "
           f"places; true JJ02 {truth:.2f} per 100,000")
-    print(f"{args.samples} samples of {args.places} places by {args.strata}")
+    visits = sample_survey(data, args.places, strata, 1, args.allocation).frames["facilities"]
+    visits = visits[visits["sample_weight"].notna()]["stratum"].value_counts().to_dict()
+    print(f"{args.samples} samples of {args.places} places by {args.strata} "
+          f"({args.allocation} allocation: {visits})")
     print(f"coverage of the 95 % intervals: {covered.mean():.1%} "
           f"({covered.sum()} of {args.samples})")
     print(f"mean width: {np.mean(hi - lo):.2f} per 100,000 (median {np.median(hi - lo):.2f})")

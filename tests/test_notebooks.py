@@ -22,6 +22,7 @@ def test_the_five_notebooks_exist():
         "03_country_report",
         "04_cross_country_comparison",
         "05_custom_parameters",
+        "07_sample_surveys",
     ]
 
 
