@@ -71,14 +71,14 @@ def test_a_simulated_survey_is_a_valid_design_that_estimates(country):
 
 
 def test_coverage_on_a_few_seeded_samples(country):
-    """A generous, deterministic check (12 of 72 places, seeds 1-60);
+    """A generous, deterministic check (20 of 72 places, seeds 1-60);
     benchmarks/survey_coverage.py measures the coverage over 1,000 samples."""
     truth = compute_indicators(Dataset.from_frames(country.metadata, country.frames))
     t = truth.indicators
     true = t[(t["indicator"] == "JJ02") & (t["dimension"] == "total")]["value"].iloc[0]
     hits = []
     for seed in range(1, 61):
-        s = sample_survey(country, 12, ["facility_type"], seed)
+        s = sample_survey(country, 20, ["facility_type"], seed)
         df = compute_indicators(Dataset.from_frames(s.metadata, s.frames)).indicators
         row = df[(df["indicator"] == "JJ02") & (df["dimension"] == "total")].iloc[0]
         hits.append(row["ci_lower"] <= true <= row["ci_upper"])
