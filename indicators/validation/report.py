@@ -48,6 +48,7 @@ RULES: dict[str, str] = {
     "invalid_integer": "not a whole number",
     "assumed_encoding": "a file read under an assumed encoding",
     "assumed_delimiter": "a file read under an assumed delimiter",
+    "assumed_line_endings": "a file whose rows end with a carriage return only (read that way)",
     "unknown_file": "a file that is not part of the format (ignored)",
     "unknown_sheet": "a sheet that is not part of the format (ignored)",
     "unknown_column": "a column that is not part of the format (carried, not used)",
