@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..issues import Issue
+from ..sparks import bar_svg
 
 __all__ = ["ISSUE_COLUMNS", "RULES", "IssueCollector", "ValidationReport", "day_text"]
 
@@ -210,9 +211,23 @@ class ValidationReport:
         )
         if self.issues.empty:
             return head
-        return head + self.by_rule().to_html(index=False) + self.issues.head(50).to_html(
-            index=False, na_rep=""
-        )
+        return head + self._rules_html() + self.issues.head(50).to_html(index=False, na_rep="")
+
+    def _rules_html(self) -> str:
+        """Counts per rule with a bar each (errors vermillion, warnings grey) and the rule's
+        meaning."""
+        rules = self.by_rule()
+        top = float(rules["count"].max()) if len(rules) else 0.0
+        rows = ["<table><tr><th>severity</th><th>rule</th><th>count</th><th></th>"
+                "<th>meaning</th></tr>"]
+        for r in rules.itertuples():
+            rows.append(
+                f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.rule)}</td>"
+                f"<td style='text-align:right'>{int(r.count):,}</td>"
+                f"<td>{bar_svg(int(r.count), top, error=r.severity == 'error')}</td>"
+                f"<td>{html.escape(RULES.get(r.rule, ''))}</td></tr>")
+        rows.append("</table>")
+        return "".join(rows)
 
 
 def _describe(ex) -> str:
