@@ -78,10 +78,9 @@ DEFAULT_DEATHS_DENOMINATOR = "average_daily_population"
 SUPPRESSED = "suppressed"
 DEFINITION_DIFFERS = "definition_differs"
 CENSUS_DENOMINATOR = "census_denominator"
+ORIGIN_ORDER = {"records": 0, "counts": 1, "published": 2}
 
 _KEY = ["indicator", "dimension", "group"]
-_CELL_COLUMNS = ["country", "period_end", "value", "numerator", "denominator", "_kind",
-                 "_count_unit", "_deaths", "_differs", "_suppressed"]
 _COUNT_UNIT_NOTE = re.compile(r"\bcount_unit=(\w+)")
 _DEATHS_NOTE = re.compile(r"\bdeaths_denominator=(\w+)")
 
@@ -121,22 +120,28 @@ def _note(frame: pd.DataFrame, column: str, pattern: re.Pattern, default: str) -
     return explicit.where(explicit != "", noted).replace("", default)
 
 
-def comparison_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """The cells that take part in comparisons, with what ``comparable`` needs.
+def comparison_cells(frame: pd.DataFrame, *, include_published: bool = False) -> pd.DataFrame:
+    """The rate and percentage cells of an indicators frame, with what comparisons need.
 
     Parameters
     ----------
     frame : DataFrame
         An indicators frame (the ``indicators.csv`` columns; ``kind``, ``caveats``, ``origin``,
-        ``count_unit`` and ``deaths_denominator`` are read when present).
+        ``unit``, ``region``, ``country_name``, ``count_unit`` and ``deaths_denominator`` are
+        read when present).
+    include_published : bool
+        Keep rows of ``origin = published`` too (``differences.csv`` does not; the regional
+        aggregates may).
 
     Returns
     -------
     DataFrame
-        Rate and percentage rows not of ``origin = published``, one per (country, period_end,
-        indicator, dimension, group) (the first when repeated), with the columns of the key,
-        ``value, numerator, denominator`` as floats and ``_kind`` (rate / percentage),
-        ``_count_unit``, ``_deaths``, ``_differs``, ``_suppressed`` (booleans).
+        One row per (country, period_end, indicator, dimension, group): where several rows
+        share it, the first of ``records``, then ``counts``, then ``published`` origin. Columns:
+        the key, ``value, numerator, denominator`` (floats), ``country_name, region, origin,
+        unit, flags`` (text) and ``_kind`` (rate / percentage), ``_count_unit`` (empty where
+        ``count_unit`` does not apply), ``_deaths`` (empty except JJ06), ``_differs`` and
+        ``_suppressed`` (booleans).
     """
     missing = [c for c in ("country", "period_end", *_KEY, "value", "numerator",
                            "denominator", "flags") if c not in frame.columns]
@@ -144,9 +149,9 @@ def comparison_cells(frame: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("indicators frame: missing column(s): " + ", ".join(missing))
     f = frame.reset_index(drop=True)
     kind = _kind_of(f)
-    origin = _text(f, "origin")
-    keep = kind.isin(list(MEASURES)) & (origin != "published")
-    f, kind = f[keep], kind[keep]
+    origin = _text(f, "origin").replace("", "records")
+    keep = kind.isin(list(MEASURES)) & (include_published | (origin != "published"))
+    f, kind, origin = f[keep], kind[keep], origin[keep]
     flags = _text(f, "flags")
     count_unit_ids, deaths_ids, _ = _definition_sets()
     indicator = _text(f, "indicator")
@@ -162,6 +167,11 @@ def comparison_cells(frame: pd.DataFrame) -> pd.DataFrame:
         "value": pd.to_numeric(f["value"], errors="coerce").astype(float),
         "numerator": pd.to_numeric(f["numerator"], errors="coerce").astype(float),
         "denominator": pd.to_numeric(f["denominator"], errors="coerce").astype(float),
+        "country_name": _text(f, "country_name"),
+        "region": _text(f, "region"),
+        "origin": origin,
+        "unit": _text(f, "unit"),
+        "flags": flags,
         "_kind": kind,
         "_count_unit": _note(f, "count_unit", _COUNT_UNIT_NOTE, DEFAULT_COUNT_UNIT)
         .where(indicator.isin(count_unit_ids), ""),
@@ -169,8 +179,10 @@ def comparison_cells(frame: pd.DataFrame) -> pd.DataFrame:
         "_differs": _has_flag(flags, DEFINITION_DIFFERS),
         "_suppressed": _has_flag(flags, SUPPRESSED),
     })
+    rank = cells["origin"].map(ORIGIN_ORDER).fillna(len(ORIGIN_ORDER))
+    cells = cells.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank")
     cells = cells.drop_duplicates(["country", "period_end", *_KEY], keep="first")
-    return cells.reset_index(drop=True)
+    return cells.sort_index().reset_index(drop=True)
 
 
 def _pair(a: pd.DataFrame, b: pd.DataFrame, on: list[str], kind: str) -> pd.DataFrame:
