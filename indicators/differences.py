@@ -38,7 +38,9 @@ Where a cell's counting unit and deaths denominator come from, in this order: th
 
 References
 ----------
-The project's ``indicators.md``, section "Comparisons: differences.csv".
+The output contract, section "Comparisons: differences.csv" (the specification this module
+implements; the user documentation, docs/outputs.md, will describe the file once the pipeline
+writes it).
 """
 
 from __future__ import annotations
