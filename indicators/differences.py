@@ -58,6 +58,7 @@ __all__ = [
     "COMPARISON_KINDS",
     "DIFFERENCE_COLUMNS",
     "compare_cells",
+    "compare_with_country",
     "comparison_cells",
     "compute_differences",
     "country_pairs",
@@ -397,3 +398,37 @@ def compute_differences(
     })
     idx = sort.sort_values(list(sort.columns), kind="stable").index
     return out.loc[idx].reset_index(drop=True)
+
+
+def compare_with_country(
+    frame: pd.DataFrame, country: str, *, confidence_level: float
+) -> pd.DataFrame:
+    """Every other country's latest figures against one chosen country's (for ratio charts).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        As for :func:`compute_differences`.
+    country : str
+        The country the others are compared with (b in every row).
+    confidence_level : float
+        The run's ``confidence_level``.
+
+    Returns
+    -------
+    DataFrame
+        ``DIFFERENCE_COLUMNS`` with ``kind = country``: the rows of ``differences.csv`` that
+        involve the chosen country, turned so that a is always the other country (a ratio
+        and its interval inverted, a difference negated). Empty when the country has no
+        figure.
+    """
+    cells = comparison_cells(frame)
+    latest = cells.groupby("country")["period_end"].transform("max")
+    last = cells[(cells["period_end"] == latest) & ~cells["_suppressed"]]
+    chosen = last[last["country"] == country]
+    others = last[last["country"] != country]
+    pairs = _pair(others, chosen, _KEY, "country")
+    if pairs.empty:
+        return _empty()
+    return compare_cells(pairs, confidence_level=confidence_level).sort_values(
+        ["country_a", "indicator", "dimension", "group"], kind="stable").reset_index(drop=True)

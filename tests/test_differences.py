@@ -12,6 +12,7 @@ from indicators.counts import from_counts
 from indicators.differences import (
     COMPARISON_KINDS,
     DIFFERENCE_COLUMNS,
+    compare_with_country,
     comparison_cells,
     compute_differences,
 )
@@ -261,3 +262,23 @@ def test_from_records_reads_the_count_unit_noted_by_compute(make_dataset):
     comparable = d[d["group"] == "all"].set_index("indicator")["comparable"]
     assert comparable["JJ01"] == "false" and comparable["JJ09"] == "false"
     assert comparable["JJ02"] == "true"
+
+
+def test_compare_with_a_chosen_country_turns_the_pairs(frame):
+    chosen = compare_with_country(frame, "XB", confidence_level=0.95)
+    assert list(chosen.columns) == DIFFERENCE_COLUMNS
+    assert set(chosen["country_b"]) == {"XB"} and set(chosen["country_a"]) == {"XA"}
+    d = compute_differences(frame, confidence_level=0.95, kinds=["country"])
+    r = _row(d, indicator="JJ02", group="all")  # XA (a) against XB (b)
+    c = _row(chosen, indicator="JJ02", group="all")
+    assert (c["estimate"], c["ci_lower"], c["ci_upper"]) == (
+        pytest.approx(r["estimate"]), pytest.approx(r["ci_lower"]), pytest.approx(r["ci_upper"]))
+    back = compare_with_country(frame, "XA", confidence_level=0.95)
+    b = _row(back, indicator="JJ02", group="all")  # XB (a) against XA (b): inverted
+    assert b["estimate"] == pytest.approx(1 / r["estimate"])
+    assert (b["ci_lower"], b["ci_upper"]) == (pytest.approx(1 / r["ci_upper"]),
+                                              pytest.approx(1 / r["ci_lower"]))
+    p = _row(back, indicator="JJ09", group="all")
+    q = _row(d, indicator="JJ09", group="all")
+    assert p["estimate"] == pytest.approx(-q["estimate"])
+    assert compare_with_country(frame, "XZ", confidence_level=0.95).empty
