@@ -50,6 +50,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_ISSUES_PER_RULE",
     "MAX_WORKBOOK_BYTES",
+    "SOURCE_COLUMNS",
     "Dataset",
     "DatasetError",
     "Issue",
@@ -70,6 +71,11 @@ MAX_WORKBOOK_BYTES = 100 * 1024**2
 MAX_TOML_BYTES = 1024**2
 MAX_ISSUES_PER_RULE = 1000
 """Issue rows kept per (file, column, rule); the rest are counted in one summary row."""
+
+SOURCE_COLUMNS = ("source_file", "source_row")
+"""Provenance columns written by ``jj-indicators ingest`` (``ingest.md``): the export file and
+its spreadsheet row each record came from. Carried on every table without a warning;
+``source_row`` is read as an integer."""
 
 WORKBOOK_SHEETS = ("dataset", "codes", "instructions")
 """Sheets of a workbook that are not tables (written by ``jj-indicators template``)."""
@@ -538,6 +544,9 @@ def typed_table(
     for extra in frame.columns:
         if extra in known:
             continue
+        if extra in SOURCE_COLUMNS:  # provenance of an ingested record: carried, no warning
+            out[extra] = _provenance(frame[extra], extra)
+            continue
         if is_direct_identifier(extra):
             issues.append(Issue(
                 "error", table_file, 1, extra, None, "direct_identifier",
@@ -549,6 +558,15 @@ def typed_table(
             f"column {extra!r} is not part of the {name} table; it is carried but not used"))
         out[extra] = _cap_cells(_to_text(frame[extra]), extra, issues, table_file)
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _provenance(raw: pd.Series, column: str) -> pd.Series:
+    """``source_file`` as text, ``source_row`` as Int64 (a cell that is not a number: missing)."""
+    if column == "source_row":
+        if pd.api.types.is_integer_dtype(raw.dtype):
+            return raw.astype("Int64")
+        return pd.to_numeric(_to_text(raw), errors="coerce").astype("Int64")
+    return _to_text(raw)
 
 
 # --------------------------------------------------------------------------- metadata
@@ -941,7 +959,9 @@ def read_dataset(path: str | Path) -> Dataset:
     Parameters
     ----------
     path : str or Path
-        The dataset folder (or its dataset.toml, or a workbook holding a ``dataset`` sheet).
+        The dataset folder (or its dataset.toml, or a workbook holding a ``dataset`` sheet),
+        or a mapping file (any other ``.toml``, ``ingest.md``): the exports it names are then
+        ingested in memory, with ``source_file``/``source_row`` on every record.
 
     Returns
     -------
@@ -962,6 +982,12 @@ def read_dataset(path: str | Path) -> Dataset:
     """
     given = Path(path)
     workbook_only = None
+    if given.is_file() and given.suffix.lower() == ".toml" and given.name != "dataset.toml":
+        # A mapping file of ``ingest.md``: the exports are ingested in memory. (The import is
+        # local: ingest is part of reading and builds on this module.)
+        from .ingest import read_mapped
+
+        return read_mapped(given)
     if given.is_file() and given.name == "dataset.toml":
         given = given.parent
     elif given.is_file() and given.suffix.lower() == ".xlsx":
