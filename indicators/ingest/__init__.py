@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .core import REPORT_COLUMNS, IngestResult, ingest, read_mapped
 from .mapping import Mapping, Source, read_mapping
-from .writer import IngestOutcome, ingest_summary, write_ingest
+from .writer import IngestOutcome, ingest_summary, write_ingest, write_ingest_failure
 
 __all__ = [
     "REPORT_COLUMNS",
@@ -33,4 +33,5 @@ __all__ = [
     "read_mapped",
     "read_mapping",
     "write_ingest",
+    "write_ingest_failure",
 ]

@@ -22,7 +22,7 @@ from ..codes import POLICY_KEYS, TABLES
 from ..dataset import DatasetError
 from .core import REPORT_COLUMNS, IngestResult
 
-__all__ = ["IngestOutcome", "ingest_summary", "write_ingest"]
+__all__ = ["IngestOutcome", "ingest_summary", "write_ingest", "write_ingest_failure"]
 
 REPORT_FILE = "ingest_report.csv"
 FORMATS = ("csv", "parquet")
@@ -114,24 +114,48 @@ def write_ingest(result: IngestResult, out: str | Path, *, format: str = "csv"
     validation = result.dataset.validate()
     files = file_report(result, validation)
     ok = result.ok and validation.ok
+
+    def fill(tmp: Path) -> None:
+        if ok:
+            for name, frame in result.dataset.tables.items():
+                _write_table(frame, name, tmp, format)
+        _write_report(files, tmp)
+        if ok:  # last: a folder with dataset.toml is a finished dataset
+            (tmp / "dataset.toml").write_text(dataset_toml(result), encoding="utf-8",
+                                              newline="\n")
+
+    _publish(out, fill)
+    return IngestOutcome(ok, validation, files, out)
+
+
+def write_ingest_failure(out: str | Path) -> Path:
+    """``out`` holding only an empty ``ingest_report.csv`` (the mapping could not be read)."""
+    out = Path(out)
+    _prepare(out)
+    _publish(out, lambda tmp: _write_report(pd.DataFrame(columns=REPORT_COLUMNS), tmp))
+    return out
+
+
+def _write_report(files: pd.DataFrame, folder: Path) -> None:
+    from ..safety import neutralise_frame
+
+    neutralise_frame(files).to_csv(folder / REPORT_FILE, index=False, encoding="utf-8",
+                                   lineterminator="\n")
+
+
+def _publish(out: Path, fill) -> None:
+    """Fill a temporary folder beside ``out``, then put it in the place of ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # as mkdir would make it, not mkdtemp's private 0700
     try:
-        if ok:
-            for name, frame in result.dataset.tables.items():
-                _write_table(frame, name, tmp, format)
-        files.to_csv(tmp / REPORT_FILE, index=False, encoding="utf-8", lineterminator="\n")
-        if ok:  # last: a folder with dataset.toml is a finished dataset
-            (tmp / "dataset.toml").write_text(dataset_toml(result), encoding="utf-8",
-                                              newline="\n")
+        fill(tmp)
         _swap(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return IngestOutcome(ok, validation, files, out)
 
 
 def _swap(tmp: Path, out: Path) -> None:
