@@ -23,7 +23,7 @@ import pandas as pd
 from ..codes import TABLES, Column
 from ..dataset import Issue
 from .cells import _fold, looks_like_identifier, parse_date
-from .mapping import CHILD_COLUMNS, EVENT_TABLES, EXCEL, Mapping, Source, record_columns
+from .mapping import CHILD_COLUMNS, EVENT_TABLES, EXCEL, Source, record_columns
 from .sources import RawTable, _read_csv, _read_parquet, _read_workbook, relative_label
 from .vocabulary import COLUMN_WORDS, suggest_code
 
@@ -110,7 +110,6 @@ def _read(paths: list[Path], table: str, folder: Path, sheet: str | None = None
           ) -> tuple[list[RawTable], dict, list[str]]:
     """The exports as RawTables, the reading keys found, and notes on what was assumed."""
     issues: list[Issue] = []
-    mapping = Mapping(path=folder / "mapping.toml", dataset={}, sources=[])
     raws: list[RawTable] = []
     keys: dict = {}
     for path in paths:
@@ -204,7 +203,7 @@ def _content_score(col: Column, prof: Profile, n_files_rows: int) -> float:
     if col.kind == "code":
         return 1.0 if prof.distinct <= 60 else 0.1
     if col.kind == "id":
-        if col.name in PRIMARY_IDS or col.name == "facility_id" and False:
+        if col.name in PRIMARY_IDS:
             return 1.0 if prof.unique else 0.2
         return 0.9 if prof.distinct > 1 else 0.3
     return 0.6
