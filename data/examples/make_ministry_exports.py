@@ -86,6 +86,7 @@ def _dates(iso: pd.Series, fmt: str) -> pd.Series:
 
 
 def police(out: Path, rng) -> None:
+    """One CSV file per police station."""
     arrests, children = _read("arrests"), _read("children").set_index("child_id")
     station = rng.integers(len(STATIONS), size=len(arrests))
     frame = pd.DataFrame({
@@ -111,6 +112,7 @@ def police(out: Path, rng) -> None:
 
 
 def court(out: Path, rng) -> None:
+    """The court export (Windows-1252, semicolons, 05.03.2024)."""
     d = _read("dispositions")
     frame = pd.DataFrame({
         "N° jugement": d["disposition_id"].str.replace("D", "J", regex=False),
@@ -146,6 +148,7 @@ def _sheet(wb, title: str, caption: str, frame: pd.DataFrame, dates=()) -> None:
 
 
 def detention(out: Path) -> None:
+    """The detention register workbook (four sheets, title rows, date cells)."""
     import openpyxl
 
     e, f = _read("detentions"), _read("facilities")
@@ -182,6 +185,7 @@ def detention(out: Path) -> None:
 
 
 def population(out: Path) -> None:
+    """The population table, one column per age."""
     p = _read("population")
     p["Sexe"] = p["sex"].map({"M": "Garçons", "F": "Filles"})
     wide = p.pivot_table(index=["year", "Sexe"], columns="age", values="population",
@@ -195,6 +199,7 @@ def population(out: Path) -> None:
 
 
 def main(argv=None) -> None:
+    """Write every export into --out."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "ministry_exports"))
     args = parser.parse_args(argv)

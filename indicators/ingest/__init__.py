@@ -6,8 +6,9 @@ never edited::
 
     import indicators as jj
     ds = jj.read_dataset("exports/mapping.toml")     # in memory
-    result = jj.ingest("exports/mapping.toml")        # the same, with what happened to each export
-    outcome = jj.write_ingest(result, "dataset/")     # validated, written whole or not at all
+    result = jj.ingest.ingest("exports/mapping.toml")  # the same, with what became of each export
+    outcome = jj.ingest.write_ingest(result, "dataset/")  # validated, written whole or not at all
+    draft = jj.ingest.map_template(["police/nord.csv"], "arrests")  # a mapping to start from
 
 Modules: :mod:`.mapping` (the mapping file), :mod:`.sources` (reading the exports),
 :mod:`.cells` (value maps, codes, dates), :mod:`.tables` (one export to record-format rows),
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from .core import REPORT_COLUMNS, IngestResult, ingest, read_mapped
 from .mapping import Mapping, Source, read_mapping
+from .template import map_template
 from .writer import IngestOutcome, ingest_summary, write_ingest, write_ingest_failure
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "Source",
     "ingest",
     "ingest_summary",
+    "map_template",
     "read_mapped",
     "read_mapping",
     "write_ingest",

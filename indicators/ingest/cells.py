@@ -110,7 +110,8 @@ class Unmapped:
                 seen += [(label, int(rows[p])) for p in pos]
 
     def issues(self) -> list[Issue]:
-        """One error per distinct value, most frequent first."""
+        """One error per distinct value, most frequent first (each counts once: a value to
+        map; its rows are in the message and in :attr:`per_file`)."""
         out = []
         for value, n in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])):
             first = self.first[value]
@@ -122,7 +123,7 @@ class Unmapped:
                 "error", label, row, self.source_column, value, "unmapped_value",
                 f"{shown} ({self.column}) is neither mapped nor a code{self._hint(value)}: "
                 f"{n:,} row{'s' if n > 1 else ''} of {self.source.name} ({where}); add {key} = "
-                f"\"<code>\" to [source.values.{self.column}]", count=n)
+                f"\"<code>\" to [source.values.{self.column}]")
             out.append(issue)
         return out
 

@@ -142,9 +142,10 @@ def _assemble(mapping: Mapping, parts: list[tuple[int, Part]], issues: list[Issu
                 child_rows.append((_with_bad(part.frame, part.failed), {}))
             elif part.children is not None:
                 child_rows.append((_with_bad(part.children, part.failed), part.child_columns))
-        children, failed = _children(child_rows, issues)
-        frames["children"] = children
-        failures.update({("children", c): p for c, p in failed.items()})
+        if child_rows:  # none: every export that gives children was unreadable (reported)
+            children, failed = _children(child_rows, issues)
+            frames["children"] = children
+            failures.update({("children", c): p for c, p in failed.items()})
     unreadable = set()
     given = {s.table for s in mapping.sources}
     for table in REQUIRED_TABLES:
@@ -181,8 +182,6 @@ def _children(child_rows, issues: list[Issue]) -> tuple[pd.DataFrame, dict[str, 
     """Children from event rows, and the children whose sex or date of birth failed to map
     (so that the schema does not report them as merely missing)."""
     children, _ = build_children(child_rows, issues)
-    if not len(child_rows):
-        return children, {}
     rows = pd.concat([f for f, _ in child_rows], ignore_index=True)
     codes, uniques = pd.factorize(rows["child_id"], use_na_sentinel=True)
     failed = {}

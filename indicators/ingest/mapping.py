@@ -162,17 +162,20 @@ class _Checker:
 
     def error(self, key: str | None, message: str, rule: str = "invalid_mapping",
               value: Any = None) -> None:
+        """Record one error of the mapping file (``key`` is the dotted key concerned)."""
         shown = None if value is None else str(value)[:80]
         self.issues.append(Issue("error", self.label, None, key, shown, rule,
                                  f"{self.label}: {message}"))
 
     def unknown_keys(self, table: dict, known, where: str, prefix: str) -> None:
+        """An error for each key of ``table`` not in ``known``, with the closest known key."""
         for key in table:
             if key not in known:
                 self.error(f"{prefix}{key}", f"{where} has no key {key!r}{close_match(key, known)}"
                            f"; known keys: {', '.join(known)}", rule="unknown_mapping_key")
 
     def text(self, value: Any, key: str, where: str) -> str | None:
+        """``value`` when it is a string (an error, and None, otherwise)."""
         if isinstance(value, str):
             return value
         self.error(key, f"{where}: {key} must be text within quotes, not {value!r}", value=value)

@@ -18,6 +18,7 @@ import csv
 import datetime as _dt
 import glob
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -438,11 +439,13 @@ def _arrow_raw(table, label: str) -> RawTable:
 def database_label(url: str, src: Source) -> str:
     """How messages and ``source_file`` name a database source: the URL without its password,
     and the table (or ``query``) in brackets."""
-    shown = url
+    # without SQLAlchemy (or for a URL it cannot parse): drop anything between :// and @
+    shown = re.sub(r"(://[^/@:]*):[^/@]*@", r"\1@", url)
     with contextlib.suppress(Exception):
         from sqlalchemy.engine import make_url
 
-        shown = make_url(url).set(password=None).render_as_string(hide_password=False)
+        parsed = make_url(url)
+        shown = parsed._replace(password=None).render_as_string(hide_password=False)
     return f"{shown}[{src.from_ if src.from_ else 'query'}]"
 
 

@@ -60,6 +60,7 @@ class _Export:
 
     def error(self, message: str, rule: str, column: str | None = None,
               row: int | None = None, severity: str = "error") -> None:
+        """Record a problem of this export (file-level or at one row)."""
         self.issues.append(Issue(severity, self.raw.label, row, column, None, rule, message))
         self.problems += 1
 

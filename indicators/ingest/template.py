@@ -52,10 +52,12 @@ class Profile:
 
     @property
     def distinct(self) -> int:
+        """Number of distinct values."""
         return len(self.counts)
 
     @property
     def unique(self) -> bool:
+        """Whether every value appears once (an id of one record)."""
         return len(self.values) > 0 and self.distinct == len(self.values)
 
 
@@ -254,7 +256,7 @@ def _files_pattern(paths: list[Path], folder: Path) -> str:
 def _dataset_lines(profiles: dict[str, Profile], chosen: dict) -> list[str]:
     years = []
     for col, (name, _) in chosen.items():
-        if record_columns_kind(col) == "date" and profiles[name].date_format:
+        if _kind_of(col) == "date" and profiles[name].date_format:
             fmt = profiles[name].date_format
             years += [d.astype("datetime64[Y]").astype(int) + 1970 for d in
                       (parse_date(str(v), (fmt,)) for v in profiles[name].counts.index[:3000])
@@ -272,7 +274,8 @@ def _dataset_lines(profiles: dict[str, Profile], chosen: dict) -> list[str]:
     ]
 
 
-def record_columns_kind(col: str) -> str:
+def _kind_of(col: str) -> str:
+    """The kind (date, code...) of a record-format column of any table."""
     for cols in TABLES.values():
         for c in cols:
             if c.name == col:
