@@ -32,7 +32,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from . import stats
-from .counts import CAVEAT_SEPARATOR, indicator_info
+from .counts import CAVEAT_SEPARATOR
+from .registry import (
+    IndicatorSpec,
+    declaration,
+    flag_spec,
+    hollow_flags,
+    load_definitions,
+    with_role,
+)
 
 __all__ = [
     "OKABE_ITO",
@@ -64,20 +72,9 @@ _GREY = "#777777"
 # Ordered duration bands, light to dark (viridis samples, colour-blind safe).
 _BAND_COLOURS = ["#FDE725", "#7AD151", "#22A884", "#2A788E", "#414487", "#440154"]
 
-FLAG_WORDS = {
-    "small_numerator": "small numbers (numerator under 5)",
-    "small_denominator": "small numbers (denominator under 20)",
-    "definition_differs": "national definition differs from the Manual's",
-    "published_rate": "published rate without its denominator",
-    "population_year_differs": "population of another year",
-    "census_denominator": "deaths per child held on the census day",
-}
-HOLLOW_FLAGS = tuple(FLAG_WORDS)
-SUPPRESSED_TEXT = "suppressed: fewer than 5, or would reveal such a count"
-SUPPRESSED_NOTE = ("Suppressed by disclosure control (counts below the threshold, 5 by default, "
-                   "and cells that would reveal them)")
-CORE_PANEL = ("JJ02", "JJ03", "JJ09", "JJ10")
-POLICY_COLUMNS = ("JJ12a", "JJ13a", "JJ14", "JJ15", "JJ12b", "JJ13b")
+SUPPRESSED_TEXT = flag_spec("suppressed").label_words()
+"""The words drawn in place of a suppressed value (the flag's declared label)."""
+SUPPRESSED_NOTE = flag_spec("suppressed").chart_words()
 
 ROW_HEIGHT = 0.22  # inches per country row
 FOOT_FONTSIZE = 6.5
@@ -123,8 +120,24 @@ def _flags(s: str) -> set[str]:
     return {c for c in str(s).split(";") if c}
 
 
+def _is_hollow(flags: str) -> bool:
+    """Whether a value with these flags is drawn hollow (a flag declared ``hollow``)."""
+    return bool(_flags(flags) & hollow_flags().keys())
+
+
+def _spec(code: str) -> IndicatorSpec | None:
+    """The declared indicator of that code (None for a code only published, e.g. a
+    TransMonEE series)."""
+    return next((s for s in load_definitions() if s.id == code), None)
+
+
+def _census(code: str) -> bool:
+    spec = _spec(code)
+    return spec.frame == "census" if spec else False
+
+
 def _name_unit(code: str, rows: pd.DataFrame | None = None) -> tuple[str, str]:
-    spec = indicator_info().get(code)
+    spec = _spec(code)
     if spec is not None:
         return spec.name, spec.unit
     if rows is not None and len(rows):
@@ -367,7 +380,7 @@ def _source_line(rows: pd.DataFrame) -> str:
 def _flag_lines(rows: pd.DataFrame, labels: pd.Series) -> list[str]:
     lines = []
     parts = []
-    for flag, words in FLAG_WORDS.items():
+    for flag, words in hollow_flags().items():
         has = [lab for lab, fl in zip(labels, rows["flags"], strict=True) if flag in _flags(fl)]
         if has:
             parts.append(f"{words}: {_names(has, 10)}")
@@ -411,11 +424,16 @@ def _row_positions(rows: pd.DataFrame, by_region: bool) -> tuple[np.ndarray, lis
             [(top - v, r) for v, r in headers], slots)
 
 
+def _population_indicators() -> list[str]:
+    """Indicators whose denominator is the child population (JJ01, JJ02, JJ03), in order."""
+    return [s.id for s in load_definitions() if s.denominator_source == "child_population"]
+
+
 def _population_weights(frame: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     """Child population of each row: its own denominator for a per-100,000-children rate,
     else the denominator of the country's JJ02 (or JJ01) total for the same period."""
     pop_rows = frame[(frame["unit"] == "per 100,000 children")
-                     & frame["indicator"].isin(["JJ02", "JJ01", "JJ03"])
+                     & frame["indicator"].isin(_population_indicators())
                      & (frame["group"] == "all") & frame["denominator"].notna()]
     lookup = {(r.country, r.period_end): r.denominator for r in pop_rows.itertuples()}
     any_period = {r.country: r.denominator for r in pop_rows.sort_values("period_end").itertuples()}
@@ -443,7 +461,7 @@ def _draw_dots(ax: Axes, rows: pd.DataFrame, y: np.ndarray, colours: dict, *,
         if ok.any():
             ax.errorbar(v[ok], y[m][ok], xerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none",
                         ecolor=colour, elinewidth=1.1, alpha=0.9, zorder=2)
-        hollow = np.array([bool(_flags(f) & set(HOLLOW_FLAGS)) for f in sub["flags"]])
+        hollow = np.array([_is_hollow(f) for f in sub["flags"]])
         face = [("white" if h else colour) for h in hollow]
         ax.scatter(v, y[m], s=markersize, marker=marker, facecolors=face, edgecolors=colour,
                    linewidths=1.2, zorder=3, label=family, gid="jj-markers")
@@ -537,8 +555,7 @@ def plot_comparison(
     na = [f"{r.country_name}" for r in no_value.itertuples()] + list(absent["country_name"])
     if na:
         lines.append(f"Not available: {_names(na, 30)}.")
-    info = indicator_info().get(indicator)
-    census = info.frame == "census" if info else False
+    census = _census(indicator)
     lines.append(_period_line(shown, census))
     lines.append(_source_line(shown))
     lines.extend(caveat_lines)
@@ -590,7 +607,7 @@ def plot_comparison(
         region_handles = [Line2D([], [], ls="none", marker=mk, color=c, markersize=6,
                                  label=_family_label(f, frame))
                           for f, (c, mk) in colours.items() if f in set(valued["_family"])]
-        if valued["flags"].map(lambda f: bool(_flags(f) & set(HOLLOW_FLAGS))).any():
+        if valued["flags"].map(lambda f: _is_hollow(f)).any():
             region_handles.append(Line2D([], [], ls="none", marker="o", markerfacecolor="white",
                                          color=_GREY, markersize=6,
                                          label="hollow: flagged (see note)"))
@@ -621,16 +638,22 @@ def _fmt(v: float) -> str:
 
 def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = None,
                     ax: Axes | None = None) -> list[Axes]:
-    """Core indicators JJ02, JJ03, JJ09, JJ10 as small multiples plus a JJ14 yes/no strip.
+    """The core indicators as small multiples (JJ02, JJ03, JJ09, JJ10), a policy answer
+    (JJ14) as a yes/no strip: the indicators with the role ``core_panel`` in
+    ``definitions.toml``, in its order.
 
     One row per country (every country of the results; the computed figure is preferred over
     counts over published ones, then the latest period); a missing value is written ``n/a``.
+    Countries are ordered by region, then by the first panel's value.
 
     Returns
     -------
     list of Axes
-        The five panels (JJ02, JJ03, JJ09, JJ10, JJ14).
+        One panel per core indicator.
     """
+    panel = [s.id for s in with_role("core_panel")]
+    kinds = {s.id: s.kind for s in with_role("core_panel")}
+    lead = next(c for c in panel if kinds[c] != "policy")
     frame = _frame(results)
     if countries is not None:
         frame = frame[frame["country"].isin(countries)]
@@ -638,16 +661,16 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
     total = frame[(frame["dimension"] == "total") & (frame["group"] == "all")]
     if period is not None:
         total = _latest(total, ["_entity", "indicator"], period)
-    core_rows = total[total["indicator"].isin([*CORE_PANEL, "JJ14"])]
+    core_rows = total[total["indicator"].isin(panel)]
     primary = _primary_sources(core_rows)
     per = {code: _prefer_one_per_country(core_rows[core_rows["indicator"] == code], primary)
-           for code in (*CORE_PANEL, "JJ14")}
-    # Countries ordered by region (of their primary source), then by JJ02, then name.
+           for code in panel}
+    # Countries ordered by region (of their primary source), then by the lead value, then name.
     ent = frame.assign(_p=[0 if primary.get(c) == s else 1 for c, s in
                            zip(frame["country"], frame["_family"], strict=True)])
     ent = ent.sort_values("_p", kind="stable").drop_duplicates("country")[
         ["country", "country_name", "region"]]
-    j2 = per["JJ02"].set_index("country")["value"]
+    j2 = per[lead].set_index("country")["value"]
     ent = ent.assign(_v=ent["country"].map(j2).fillna(-1)).sort_values(
         ["region", "_v", "country_name"], ascending=[True, False, True])
     n = len(ent)
@@ -659,7 +682,7 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
     lines = []
     lab = dict(zip(ent["country"], ent["country_name"], strict=True))
     flag_parts = []
-    for flag, words in FLAG_WORDS.items():
+    for flag, words in hollow_flags().items():
         has = [f"{lab[r.country]} ({r.indicator})" for r in shown_rows.itertuples()
                if flag in _flags(r.flags)]
         if has:
@@ -672,35 +695,37 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
         lines.append(f"{SUPPRESSED_NOTE}: {_names(sup, 12)}.")
     lines.append("n/a = not available for that country (no figure in the results).")
     suffixes, caveat_lines = _caveat_notes(_country_caveats(shown_rows, ent["country"]))
-    lines.append(_period_line(shown_rows[shown_rows["indicator"] == "JJ02"], True))
+    lines.append(_period_line(shown_rows[shown_rows["indicator"] == lead], _census(lead)))
     lines.append(_source_line(shown_rows))
     lines.extend(caveat_lines)
     lines.append("Whiskers: confidence intervals as computed (95 % by default).")
 
+    ratios = [0.42 if kinds[c] == "policy" else 1 for c in panel]
     with style():
         width = 11.0
         height = 1.9 + ROW_HEIGHT * max(slots, 3) + _footnote_height(lines, width)
         if ax is None:
             fig = Figure(figsize=(width, height), layout="constrained")
             fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04)
-            gs = fig.add_gridspec(1, 5, width_ratios=[1, 1, 1, 1, 0.42], wspace=0.02)
+            gs = fig.add_gridspec(1, len(panel), width_ratios=ratios, wspace=0.02)
             own = True
         else:
             fig = ax.get_figure(root=True)
-            gs = ax.get_subplotspec().subgridspec(1, 5, width_ratios=[1, 1, 1, 1, 0.42])
+            gs = ax.get_subplotspec().subgridspec(1, len(panel), width_ratios=ratios)
             ax.remove()
             own = False
         axes: list[Axes] = []
-        for k, code in enumerate((*CORE_PANEL, "JJ14")):
+        for k, code in enumerate(panel):
             a = fig.add_subplot(gs[0, k], sharey=axes[0] if axes else None)
             axes.append(a)
             rows = per[code]
             name, unit = _name_unit(code, rows)
             rows = rows[rows["country"].isin(ypos)]
             yy = rows["country"].map(ypos).to_numpy(dtype=float)
-            a.set_title(f"{code}\n" + "\n".join(textwrap.wrap(name, 16 if code != "JJ14" else 11)),
+            policy = kinds[code] == "policy"
+            a.set_title(f"{code}\n" + "\n".join(textwrap.wrap(name, 11 if policy else 16)),
                         fontsize=8, loc="left")
-            if code == "JJ14":
+            if policy:
                 a.set_xlim(0, 1)
                 a.set_xticks([])
                 a.grid(False)
@@ -744,7 +769,7 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
                         borderaxespad=0)
         if own:
             axes[0]._jj_own_figure = True
-            fig.suptitle("Core juvenile justice indicators (JJ02, JJ03, JJ09, JJ10, JJ14)",
+            fig.suptitle(f"Core juvenile justice indicators ({', '.join(panel)})",
                          x=0.01, ha="left", fontweight="bold", fontsize=10.5)
         _place_footnote(axes[0], lines)
     return axes
@@ -755,28 +780,33 @@ def plot_core_panel(results, *, period=None, countries: Sequence[str] | None = N
 
 def plot_policy_matrix(results, *, countries: Sequence[str] | None = None,
                        ax: Axes | None = None) -> Axes:
-    """Countries by policy indicators: JJ12a, JJ13a, JJ14, JJ15 as yes / no / not assessed,
-    with JJ12b and JJ13b (places inspected, places with a complaints mechanism) as percent.
+    """Countries by policy indicators: the answers (JJ12a, JJ13a, JJ14, JJ15) as yes / no /
+    not assessed, then the places covered (JJ12b, JJ13b: places inspected, places with a
+    complaints mechanism) as percent: the indicators with the role ``policy_matrix``.
 
     Only countries with at least one of these indicators in the results are drawn; every cell
     carries its text, colour is a second cue (yes bluish green, no vermillion, grey = not
     assessed).
     """
+    specs = with_role("policy_matrix")
+    columns = [s.id for s in specs]
+    answers = [s.id for s in specs if s.kind == "policy"]
+    places = [s for s in specs if s.kind != "policy"]
     frame = _frame(results)
     if countries is not None:
         frame = frame[frame["country"].isin(countries)]
-    rows = frame[frame["indicator"].isin(POLICY_COLUMNS) & (frame["group"] == "all")
+    rows = frame[frame["indicator"].isin(columns) & (frame["group"] == "all")
                  & (frame["dimension"] == "total")]
     rows = pd.concat([_prefer_one_per_country(rows[rows["indicator"] == c])
-                      for c in POLICY_COLUMNS]) if len(rows) else rows
+                      for c in columns]) if len(rows) else rows
     ent = rows.drop_duplicates("country")[["country", "country_name", "region"]] \
         .sort_values(["region", "country_name"])
     n = len(ent)
     lines = [
         "Yes/no: the country's answer to the policy question; not assessed = no answer given. "
-        "JJ12b: places of detention independently inspected in the 12 months before the census "
-        "day; JJ13b: places with a complaints mechanism (percent of places that held a child).",
-        _period_line(rows[rows["indicator"].isin(["JJ12b", "JJ13b"])], True),
+        + "; ".join(f"{s.id}: {s.chart_note}" for s in places) + ".",
+        _period_line(rows[rows["indicator"].isin([s.id for s in places])],
+                     any(s.frame == "census" for s in places)),
         _source_line(rows),
     ]
     suffixes, caveat_lines = _caveat_notes(_country_caveats(rows, ent["country"]))
@@ -785,16 +815,16 @@ def plot_policy_matrix(results, *, countries: Sequence[str] | None = None,
         if ax is None:
             width = 8.6
             ax = _new_axes(width, 1.7 + 0.26 * max(n, 2) + _footnote_height(lines, width))
-        ax.set_xlim(0, len(POLICY_COLUMNS))
+        ax.set_xlim(0, len(columns))
         ax.set_ylim(n, 0)
         ax.grid(False)
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
         for i, c in enumerate(ent["country"]):
-            for j, code in enumerate(POLICY_COLUMNS):
+            for j, code in enumerate(columns):
                 r = rows[(rows["country"] == c) & (rows["indicator"] == code)]
                 v = r["value"].iat[0] if len(r) else np.nan
-                if code in ("JJ12b", "JJ13b"):
+                if code not in answers:
                     if np.isfinite(v):
                         num, den = r["numerator"].iat[0], r["denominator"].iat[0]
                         text = f"{v:.0f}%" + (f" ({num:.0f}/{den:.0f})" if np.isfinite(den) else "")
@@ -815,13 +845,13 @@ def plot_policy_matrix(results, *, countries: Sequence[str] | None = None,
         ax.set_yticks(np.arange(n) + 0.5,
                       [f"{nm}{s}" for nm, s in zip(ent["country_name"], suffixes, strict=True)])
         ax.xaxis.tick_top()
-        ax.set_xticks(np.arange(len(POLICY_COLUMNS)) + 0.5, [
+        ax.set_xticks(np.arange(len(columns)) + 0.5, [
             f"{code}\n" + "\n".join(textwrap.wrap(_name_unit(code)[0], 16))
-            for code in POLICY_COLUMNS], fontsize=7)
+            for code in columns], fontsize=7)
         ax.tick_params(length=0)
         ax.set_xlabel("")
-        _set_title(ax, "Policy indicators: systems in place (JJ12a, JJ13a, JJ14, JJ15) and "
-                       "places covered (JJ12b, JJ13b, percent)", pad=8)
+        _set_title(ax, f"Policy indicators: systems in place ({', '.join(answers)}) and "
+                       f"places covered ({', '.join(s.id for s in places)}, percent)", pad=8)
         ax.legend(handles=[Patch(color=OKABE_ITO["bluish_green"], label="yes"),
                            Patch(color=OKABE_ITO["vermillion"], label="no"),
                            Patch(color="#EEEEEE", label="not assessed / not available"),
@@ -851,8 +881,7 @@ def plot_trend(results, indicator: str, *, countries: Sequence[str] | None = Non
         rows = rows[rows["dimension"] == dim]
     rows = rows.sort_values("period_end")
     name, unit = _name_unit(indicator, rows)
-    info = indicator_info().get(indicator)
-    census = info.frame == "census" if info else False
+    census = _census(indicator)
     xcol = "census_date" if census else "period_end"
     keys = list(dict.fromkeys(rows["_entity"]))
     firsts = rows.drop_duplicates("_entity")
@@ -889,7 +918,7 @@ def plot_trend(results, indicator: str, *, countries: Sequence[str] | None = Non
             if ok.any():
                 ax.errorbar(x[ok], v[ok], yerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none",
                             ecolor=colour, elinewidth=1, capsize=3)
-            hollow = np.array([bool(_flags(f) & set(HOLLOW_FLAGS)) for f in sub["flags"]])
+            hollow = np.array([_is_hollow(f) for f in sub["flags"]])
             if hollow.any():
                 ax.scatter(x[hollow], v[hollow], s=30, marker=marker, facecolors="white",
                            edgecolors=colour, zorder=4)
@@ -949,12 +978,12 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
     name, unit = _name_unit(indicator, rows)
     cname = rows["country_name"].iat[0] if len(rows) else country
     valued = rows[rows["value"].notna()]
-    info = indicator_info().get(indicator)
-    census = info.frame == "census" if info else False
+    census = _census(indicator)
     lines = []
+    words = hollow_flags()
     flagged = [f"{_DIMENSION_WORDS.get(r.dimension, r.dimension)} {r.group}: "
-               + ", ".join(FLAG_WORDS[f] for f in _flags(r.flags) if f in FLAG_WORDS)
-               for r in valued.itertuples() if _flags(r.flags) & set(HOLLOW_FLAGS)]
+               + ", ".join(words[f] for f in _flags(r.flags) if f in words)
+               for r in valued.itertuples() if _flags(r.flags) & set(words)]
     if flagged:
         lines.append("Hollow markers = flagged values; " + "; ".join(flagged) + ".")
     na = rows[rows["value"].isna()]
@@ -994,7 +1023,7 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
             if ok.any():
                 ax.errorbar(v[ok], y[m][ok], xerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none",
                             ecolor=colour_of[d], elinewidth=1.2)
-            hollow = [bool(_flags(f) & set(HOLLOW_FLAGS)) for f in sub["flags"]]
+            hollow = [_is_hollow(f) for f in sub["flags"]]
             ax.scatter(v, y[m], s=34, color=colour_of[d], zorder=3, gid="jj-markers",
                        facecolors=["white" if h else colour_of[d] for h in hollow],
                        edgecolors=colour_of[d], label=_DIMENSION_WORDS.get(d, d))
@@ -1133,18 +1162,6 @@ def plot_durations(durations, indicator: str = "JJ04", *,
 
 # --------------------------------------------------------------------------- pathway
 
-# Stages of the pathway and where each count comes from in the indicators frame.
-PATHWAY_STAGES = (
-    ("Arrested", "JJ01", "numerator", "arrests (JJ01 numerator)"),
-    ("Diverted", "JJ10", "numerator", "diversion decisions (JJ10 numerator)"),
-    ("Detained before sentence", "JJ04", "numerator",
-     "pre-sentence detention periods ended in the period (JJ04 n)"),
-    ("Sentenced", "JJ09", "denominator",
-     "custodial and non-custodial sentences (JJ09 denominator)"),
-    ("Custodial sentence", "JJ09", "numerator", "custodial sentences (JJ09 numerator)"),
-)
-
-
 def plot_pathway(results, country: str, *, period=None, ax: Axes | None = None) -> Axes:
     """Children at each stage of the justice system, per 100,000 children, for one country.
 
@@ -1162,20 +1179,21 @@ def plot_pathway(results, country: str, *, period=None, ax: Axes | None = None) 
     rows = _latest(rows, ["indicator"], period)
     by = {r.indicator: r for r in rows.itertuples()}
     pop = np.nan
-    for code in ("JJ01", "JJ02", "JJ03"):
+    for code in _population_indicators():
         r = by.get(code)
         if r is not None and np.isfinite(r.denominator):
             pop = r.denominator
             break
     cname = rows["country_name"].iat[0] if len(rows) else country
     stages, counts = [], []
-    for label, code, col, _ in PATHWAY_STAGES:
+    pathway = declaration().pathway
+    for label, code, col, _ in ((p.label, p.indicator, p.column, p.source) for p in pathway):
         r = by.get(code)
         counts.append(getattr(r, col) if r is not None else np.nan)
         stages.append(label)
     counts = np.asarray(counts, dtype=float)
     value, lo, hi = stats.rate_ci(counts, np.full(len(counts), pop), 100_000)
-    lines = ["Counts: " + "; ".join(f"{lab.lower()} = {src}" for lab, _, _, src in PATHWAY_STAGES)
+    lines = ["Counts: " + "; ".join(f"{p.label.lower()} = {p.source}" for p in pathway)
              + ". Each divided by the child population aged 0-17 (JJ01 denominator) x 100,000."]
     na = [s for s, c in zip(stages, counts, strict=True) if not np.isfinite(c)]
     if na:

@@ -1,11 +1,15 @@
 """The ``jj-indicators`` command line.
 
 Exit codes of every command: 0 success; 1 invalid input (a report is printed); 2 usage error.
-No input, however broken, ends in a Python traceback: unexpected errors are reported in one
-plain line (``--debug`` shows the traceback for developers).
+One rule for parameters: a value not allowed on the command line is a usage error (2), a value
+not allowed inside dataset.toml is invalid input (1). The parameter options of each command are
+generated from their declaration (:mod:`indicators.parameters`), so a command offers exactly
+the options it uses. No input, however broken, ends in a Python traceback: unexpected errors
+are reported in one plain line (``--debug`` shows the traceback for developers).
 
-Each subcommand is one ``_cmd_<name>(args) -> int`` function below; heavy imports happen inside
-them so that ``jj-indicators --help`` stays fast.
+Each subcommand is one ``_cmd_<name>(args) -> int`` function below; the work itself is done by
+:mod:`indicators.pipeline`. Heavy imports happen inside the commands so that
+``jj-indicators --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .issues import DatasetError
+from .parameters import ParameterError, add_options, from_arguments
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 
 class UsageError(Exception):
@@ -28,48 +34,6 @@ class InputError(Exception):
 
 
 # --------------------------------------------------------------------------- parsers
-
-
-def _add_parameter_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("parameters (override dataset.toml and the defaults)")
-    g.add_argument(
-        "--count-unit",
-        choices=["event", "child"],
-        help="count events (default) or distinct children",
-    )
-    g.add_argument(
-        "--deaths-denominator",
-        choices=["average_daily_population", "census", "distinct_children"],
-        help="denominator of JJ06 (default average_daily_population)",
-    )
-    g.add_argument(
-        "--confidence",
-        type=float,
-        metavar="LEVEL",
-        help="confidence level of the intervals (default 0.95)",
-    )
-    g.add_argument(
-        "--census-date", metavar="YYYY-MM-DD", help="the census day C (default period_end)"
-    )
-
-
-def _add_disclosure_options(p: argparse.ArgumentParser, default: str) -> None:
-    g = p.add_argument_group("disclosure control")
-    g.add_argument(
-        "--disclosure",
-        choices=["public", "internal"],
-        default=default,
-        help=f"public suppresses small counts for publication (default {default})",
-    )
-    g.add_argument(
-        "--threshold",
-        type=int,
-        default=5,
-        help="counts from 1 to THRESHOLD-1 are suppressed in public mode (default 5)",
-    )
-    g.add_argument(
-        "--round-base3", action="store_true", help="in public mode, also round counts to base 3"
-    )
 
 
 def _add_jobs_option(p: argparse.ArgumentParser) -> None:
@@ -116,8 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx"
     )
-    _add_parameter_options(p)
-    _add_disclosure_options(p, default="internal")
+    add_options(p, "compute")
 
     p = sub.add_parser("simulate", help="generate a synthetic dataset (or all shipped samples)")
     p.add_argument("--profile", help="profile name (see --list-profiles)")
@@ -140,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="counts table (country, period, indicator, group, numerator, denominator, notes)",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    _add_parameter_options(p)
+    add_options(p, "import-counts")
 
     p = sub.add_parser(
         "compare", help="cross-country comparison charts from results, counts or datasets"
@@ -152,15 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="indicators.csv files, count files or dataset folders",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    _add_disclosure_options(p, default="public")
+    add_options(p, "compare")
     _add_jobs_option(p)
 
     p = sub.add_parser("report", help="a country report (PDF, PNG, SVG) for one dataset")
     p.add_argument("dataset", metavar="DATASET", help="dataset folder")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--country", metavar="CODE", help="the country, when the input holds several")
-    _add_parameter_options(p)
-    _add_disclosure_options(p, default="public")
+    add_options(p, "report")
     _add_jobs_option(p)
 
     p = sub.add_parser(
@@ -180,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", default="reports", metavar="DIR", help="output folder (default reports)"
     )
-    _add_disclosure_options(p, default="public")
+    add_options(p, "run")
     _add_jobs_option(p)
     return parser
 
@@ -288,104 +250,18 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compute_refuse_invalid(ds, path: str) -> None:
-    """Stop (exit 1) on a dataset with validation errors, printing the validation summary."""
-    import importlib.util
-
-    if importlib.util.find_spec("indicators.validation") is not None:
-        from .validation import validate_dataset
-
-        report = validate_dataset(ds)
-        if not report.ok:
-            print(report.summary(), file=sys.stderr)
-            raise InputError(f"{path} has validation errors: it is not computed")
-        return
-    errors = [i for i in ds.issues if i.severity == "error"]
-    if errors:
-        for issue in errors[:20]:
-            where = f"{issue.table} row {issue.row}" if issue.row else issue.table
-            print(f"  {where}, {issue.column or ''}: {issue.message}", file=sys.stderr)
-        raise InputError(f"{path} has {len(errors)} errors: it is not computed")
-
-
 def _cmd_compute(args: argparse.Namespace) -> int:
-    import datetime as _dt
-
-    import pandas as pd
-
+    """Read, validate and compute each dataset; protect (public mode) and write the files."""
     from .compute import combine_results, compute_indicators
-    from .dataset import DatasetError, read_dataset
-    from .outputs import write_outputs
+    from .pipeline import protect_results, read_valid_dataset, write_results
 
-    if args.confidence is not None and not 0 < args.confidence < 1:
-        raise UsageError(f"--confidence must lie strictly between 0 and 1, got {args.confidence}")
-    if args.census_date is not None:
-        try:
-            _dt.date.fromisoformat(args.census_date)
-        except ValueError:
-            raise UsageError(
-                f"--census-date {args.census_date!r} is not a date YYYY-MM-DD"
-            ) from None
-    if args.threshold is not None and args.threshold < 1:
-        raise UsageError("--threshold must be 1 or more")
-    apply_disclosure = write_sdmx = None
-    if args.disclosure == "public":
-        from .disclosure import apply_disclosure
-    if args.format == "sdmx":
-        from .sdmx import write_sdmx
-    overrides = {
-        "count_unit": args.count_unit,
-        "deaths_denominator": args.deaths_denominator,
-        "confidence_level": args.confidence,
-        "census_date": args.census_date,
-    }
-    results, datasets = [], []
+    params = from_arguments(args, "compute")
+    datasets, results = [], []
     for path in args.datasets:
-        try:
-            ds = read_dataset(path)
-        except DatasetError as exc:
-            raise InputError(str(exc)) from None
-        _compute_refuse_invalid(ds, path)
-        if args.census_date is not None and not (
-            ds.period_start <= pd.Timestamp(args.census_date) <= ds.period_end
-        ):
-            raise UsageError(
-                f"--census-date {args.census_date} lies outside the period of {path} "
-                f"({ds.period_start.date()} to {ds.period_end.date()})"
-            )
-        try:
-            results.append(compute_indicators(ds, **overrides))
-        except ValueError as exc:
-            raise InputError(f"{path}: {exc}") from None
-        datasets.append(ds)
-    combined = combine_results(results)
-    extra = {"disclosure": {"mode": args.disclosure}}
-    if apply_disclosure is not None:
-        protected = apply_disclosure(
-            combined, threshold=args.threshold, round_base3=args.round_base3
-        )
-        combined.indicators = getattr(protected, "indicators", protected)
-        # durations and reconciliation hold counts too: same policy, same pattern
-        from .disclosure import disclosure_policy, suppress_durations, suppress_reconciliation
-
-        combined.durations = suppress_durations(
-            combined.durations,
-            args.threshold,
-            indicators=combined.indicators,
-            round_base3=args.round_base3,
-        )
-        combined.reconciliation = suppress_reconciliation(
-            combined.reconciliation,
-            args.threshold,
-            indicators=combined.indicators,
-            round_base3=args.round_base3,
-        )
-        extra["disclosure"] = disclosure_policy(
-            threshold=args.threshold, round_base3=args.round_base3
-        )
-    written = write_outputs(combined, args.out, datasets, extra_manifest=extra)
-    if write_sdmx is not None:
-        write_sdmx(combined.indicators, args.out)
+        datasets.append(read_valid_dataset(path))
+        results.append(compute_indicators(datasets[-1], params))
+    combined = protect_results(combine_results(results), params)
+    written = write_results(combined, args.out, datasets, params, sdmx=args.format == "sdmx")
     n_rows = len(combined.indicators)
     print(
         f"computed {combined.indicators['indicator'].nunique()} indicators ({n_rows} rows) for "
@@ -450,38 +326,14 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _charts_common(args: argparse.Namespace) -> tuple[int, object]:
+def _jobs_and_progress(args: argparse.Namespace) -> tuple[int, object]:
     """Validated --jobs and a text progress bar (shown only on a terminal)."""
-    from .report import Progress, default_jobs
+    from .workers import Progress, default_jobs
 
-    if getattr(args, "threshold", 5) is not None and getattr(args, "threshold", 5) < 1:
-        raise UsageError("--threshold must be 1 or more")
     jobs = args.jobs if getattr(args, "jobs", None) is not None else default_jobs()
     if jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     return jobs, Progress(0, label=args.command)
-
-
-def _charts_parameters(args: argparse.Namespace) -> dict:
-    conf = getattr(args, "confidence", None)
-    if conf is not None and not 0 < conf < 1:
-        raise UsageError(f"--confidence must lie strictly between 0 and 1, got {conf}")
-    return {
-        "count_unit": getattr(args, "count_unit", None),
-        "deaths_denominator": getattr(args, "deaths_denominator", None),
-        "confidence_level": conf,
-        "census_date": getattr(args, "census_date", None),
-    }
-
-
-def _load_for_charts(paths, parameters: dict, jobs: int, progress):
-    from .dataset import DatasetError
-    from .report import load_inputs
-
-    try:
-        return load_inputs(paths, parameters=parameters, jobs=jobs, progress=progress)
-    except (ValueError, DatasetError) as exc:
-        raise InputError(str(exc)) from None
 
 
 def _cmd_import_counts(args: argparse.Namespace) -> int:
@@ -494,7 +346,7 @@ def _cmd_import_counts(args: argparse.Namespace) -> int:
     from .counts import from_counts
     from .safety import neutralise_frame
 
-    params = _charts_parameters(args)
+    params = from_arguments(args, "import-counts")
     path = Path(args.file)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -502,9 +354,8 @@ def _cmd_import_counts(args: argparse.Namespace) -> int:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path}: cannot be read as CSV ({exc})") from None
-    kwargs = {"confidence_level": params["confidence_level"]} if params["confidence_level"] else {}
     try:
-        frame = from_counts(table, **kwargs)
+        frame = from_counts(table, params)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
     out = Path(args.out)
@@ -517,26 +368,37 @@ def _cmd_import_counts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(args: argparse.Namespace, paths, params):
+    """The pipeline's load stage for the chart commands, with --jobs and a progress bar."""
+    from .pipeline import load_inputs
+
+    jobs, progress = _jobs_and_progress(args)
+    try:
+        inputs = load_inputs(paths, parameters=params, jobs=jobs, progress=progress)
+    except ValueError as exc:
+        if isinstance(exc, ParameterError):
+            raise
+        raise InputError(str(exc)) from None
+    return inputs, jobs, progress
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     """Comparison charts (PNG 200 dpi, SVG, one PDF) from any mix of results."""
     import time
 
-    from .report import protect, write_comparison
+    from .pipeline import protect
+    from .report import write_comparison
 
     start = time.perf_counter()
-    jobs, progress = _charts_common(args)
-    inputs = _load_for_charts(args.inputs, {}, jobs, progress)
+    params = from_arguments(args, "compare")
+    inputs, _, progress = _load(args, args.inputs, params)
     if inputs.indicators.empty:
         raise InputError("nothing to compare: no indicator rows in the inputs")
-    frame, durations, _, note = protect(
-        inputs, mode=args.disclosure, threshold=args.threshold, round_base3=args.round_base3
-    )
-    if note:
-        print(f"note: {note}")
+    frame, durations, _ = protect(inputs, params)
     written = write_comparison(frame, durations, args.out, progress=progress)
     print(
         f"compared {frame['country'].nunique()} countries: wrote {len(written)} files to "
-        f"{args.out} ({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
+        f"{args.out} ({params.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
     )
     return 0
 
@@ -545,17 +407,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """A country report: the 15-indicator table and the country's charts (PDF, PNG, SVG)."""
     import time
 
-    from .report import countries_of, protect, write_country_report
+    from .pipeline import protect
+    from .report import countries_of, write_country_report
 
     start = time.perf_counter()
-    jobs, progress = _charts_common(args)
-    params = _charts_parameters(args)
-    inputs = _load_for_charts([args.dataset], params, jobs, progress)
-    frame, durations, _, note = protect(
-        inputs, mode=args.disclosure, threshold=args.threshold, round_base3=args.round_base3
-    )
-    if note:
-        print(f"note: {note}")
+    params = from_arguments(args, "report")
+    inputs, _, progress = _load(args, [args.dataset], params)
+    frame, durations, _ = protect(inputs, params)
     countries = countries_of(frame, ("records", "counts", "published"))
     if getattr(args, "country", None):
         if args.country not in countries:
@@ -568,7 +426,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     written = write_country_report(frame, durations, countries[0], args.out, progress=progress)
     print(
         f"report for {countries[0]}: wrote {len(written)} files to {args.out} "
-        f"({args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
+        f"({params.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
     )
     return 0
 
@@ -579,55 +437,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from .report import countries_of, protect, write_all
+    from . import pipeline
 
     start = time.perf_counter()
-    jobs, progress = _charts_common(args)
-    inputs = _load_for_charts(args.inputs, {}, jobs, progress)
-    if inputs.indicators.empty:
-        raise InputError(
-            "no datasets, results or reference figures found in " + ", ".join(args.inputs)
-        )
-    frame, durations, combined, note = protect(
-        inputs, mode=args.disclosure, threshold=args.threshold, round_base3=args.round_base3
-    )
-    if note:
-        print(f"note: {note}")
+    params = from_arguments(args, "run")
+    jobs, progress = _jobs_and_progress(args)
+    try:
+        done = pipeline.run(args.inputs, args.out, params, jobs=jobs, progress=progress)
+    except ValueError as exc:
+        if isinstance(exc, ParameterError):
+            raise
+        raise InputError(str(exc)) from None
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    tables = _write_tables(combined, inputs, frame, out, args)
-    countries = countries_of(frame)
-    written = write_all(frame, durations, out, countries=countries, jobs=jobs, progress=progress)
     print(
-        f"computed {len(inputs.datasets)} datasets ({len(countries)} countries); wrote "
-        f"{', '.join(tables)}, {len(countries)} country reports under {out / 'countries'} and "
-        f"the comparison under {out / 'comparison'} ({len(written)} chart files, "
-        f"{args.disclosure} disclosure) in {time.perf_counter() - start:.1f} s"
+        f"computed {done.datasets} datasets ({len(done.countries)} countries); wrote "
+        f"{', '.join(done.tables)}, {len(done.countries)} country reports under "
+        f"{out / 'countries'} and the comparison under {out / 'comparison'} "
+        f"({len(done.charts)} chart files, {params.disclosure} disclosure) in "
+        f"{time.perf_counter() - start:.1f} s"
     )
     return 0
-
-
-def _write_tables(combined, inputs, frame, out, args) -> list[str]:
-    """reports/indicators.csv (+ durations, reconciliation, manifest) of the computed results;
-    every row charted (published figures included) in comparison_rows.csv."""
-    from pathlib import Path
-
-    from .disclosure import disclosure_policy
-    from .outputs import write_outputs
-    from .safety import neutralise_frame
-
-    names = []
-    if combined is not None:
-        extra = {"disclosure": {"mode": args.disclosure}}
-        if args.disclosure == "public":
-            extra["disclosure"] = disclosure_policy(
-                threshold=args.threshold, round_base3=args.round_base3
-            )
-        written = write_outputs(combined, out, inputs.datasets, excel=False, extra_manifest=extra)
-        names += sorted(Path(p).name for p in written.values())
-    neutralise_frame(frame).to_csv(out / "comparison_rows.csv", index=False)
-    names.append("comparison_rows.csv")
-    return names
 
 
 COMMANDS = {
@@ -658,7 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"jj-indicators {args.command}: {exc}", file=sys.stderr)
         return 2
-    except InputError as exc:
+    except ParameterError as exc:  # the one rule: the command line's fault, or the data's
+        print(f"jj-indicators {args.command}: {exc}", file=sys.stderr)
+        return 2 if exc.origin == "command line" else 1
+    except (InputError, DatasetError) as exc:
         print(f"jj-indicators {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

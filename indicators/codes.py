@@ -26,25 +26,6 @@ LEGAL_STATUS = ("pre_sentence", "sentenced")
 AGE_GROUPS = ("0-13", "14-15", "16-17")
 UNKNOWN_AGE_GROUP = "unknown"
 
-POLICY_KEYS = {
-    "independent_inspection_system": "JJ12a",
-    "complaints_system": "JJ13a",
-    "specialised_juvenile_justice_system": "JJ14",
-    "national_prevention_plan": "JJ15",
-}
-
-PARAMETER_DEFAULTS: dict[str, object] = {
-    "count_unit": "event",
-    "deaths_denominator": "average_daily_population",
-    "confidence_level": 0.95,
-    "small_numerator_threshold": 5,
-    "small_denominator_threshold": 20,
-}
-PARAMETER_CHOICES: dict[str, tuple[str, ...]] = {
-    "count_unit": ("event", "child"),
-    "deaths_denominator": ("average_daily_population", "census", "distinct_children"),
-}
-
 METADATA_KEYS = (
     "country",
     "country_name",

@@ -68,21 +68,30 @@ from .codes import (
     FACILITY_TYPE,
     LEGAL_STATUS,
     OFFENCE_CATEGORY,
-    PARAMETER_CHOICES,
-    PARAMETER_DEFAULTS,
     SEX,
     UNKNOWN_AGE_GROUP,
 )
-from .events import (
+from .dates import (
     ADULT_AGE_GROUP,
-    Events,
     age_group_codes,
     age_on,
     day_numbers,
-    get_events,
     months_before,
 )
-from .registry import DIMENSIONS, KINDS, UNITS, IndicatorSpec, get_spec, load_definitions
+from .events import Events, get_events
+from .parameters import Parameters
+from .registry import (
+    DIMENSIONS,
+    DURATION_COLUMNS,
+    EXTRA_COLUMNS,
+    KINDS,
+    RECONCILIATION_COLUMNS,
+    RESULT_COLUMNS,
+    IndicatorSpec,
+    declaration,
+    get_spec,
+    load_definitions,
+)
 
 __all__ = [
     "COHORT_BUILDERS",
@@ -90,7 +99,6 @@ __all__ = [
     "EXTRA_COLUMNS",
     "FLAGS",
     "KIND_FUNCTIONS",
-    "PARAMETER_NAMES",
     "RECONCILIATION_COLUMNS",
     "RESULT_COLUMNS",
     "Cohort",
@@ -105,67 +113,8 @@ __all__ = [
     "resolve_parameters",
 ]
 
-RESULT_COLUMNS = [
-    "country",
-    "period_start",
-    "period_end",
-    "census_date",
-    "indicator",
-    "dimension",
-    "group",
-    "value",
-    "numerator",
-    "denominator",
-    "unit",
-    "ci_lower",
-    "ci_upper",
-    "flags",
-]
 FLOAT_COLUMNS = ("value", "denominator", "ci_lower", "ci_upper")
-EXTRA_COLUMNS = [
-    "country_name",
-    "region",
-    "indicator_name",
-    "core",
-    "kind",
-    "source",
-    "caveats",
-]
-DURATION_COLUMNS = [
-    "country",
-    "indicator",
-    "dimension",
-    "group",
-    "statistic",
-    "value",
-    "period_start",
-    "period_end",
-]
-RECONCILIATION_COLUMNS = [
-    "country",
-    "period_start",
-    "period_end",
-    "indicator",
-    "table",
-    "records_read",
-    "used",
-    "left_out",
-    "reason",
-    "count",
-]
-"""Reconciliation, tidy: for each (indicator, table) one row per outcome, ``reason = used``
-first, then one row per reason a record was left out; ``records_read``, ``used`` and
-``left_out`` repeat on every row of the pair, and ``count`` sums to ``records_read``."""
-
-FLAGS = ("not_available", "small_numerator", "small_denominator", "no_population")
-PARAMETER_NAMES = (
-    "count_unit",
-    "deaths_denominator",
-    "confidence_level",
-    "census_date",
-    "small_numerator_threshold",
-    "small_denominator_threshold",
-)
+FLAGS = tuple(f.code for f in declaration().flags if f.set_by == "engine")
 GROUP_CODES = {
     "sex": SEX,
     "age_group": (*AGE_GROUPS, UNKNOWN_AGE_GROUP),
@@ -181,57 +130,28 @@ POPULATION_DIMENSIONS = ("sex", "age_group", "area")
 # --------------------------------------------------------------------------- parameters
 
 
-def resolve_parameters(ds, **overrides: Any) -> dict[str, Any]:
-    """The parameters of a run: defaults < dataset.toml ``[parameters]`` < ``overrides``.
+def resolve_parameters(ds, parameters: Parameters | None = None, **overrides: Any) -> Parameters:
+    """The parameters of a run on one dataset: defaults < dataset.toml < ``parameters`` and
+    ``overrides``, the census day resolved and checked.
 
     Parameters
     ----------
     ds : Dataset
+    parameters : Parameters, optional
+        Built once for the run (e.g. from the command line).
     **overrides
-        Any of ``count_unit``, ``deaths_denominator``, ``confidence_level``, ``census_date``,
-        ``small_numerator_threshold``, ``small_denominator_threshold``; None means "not given".
+        Keyword values (``count_unit="child"``...); None means "not given".
 
     Returns
     -------
-    dict
-        All six parameters; ``census_date`` as an ISO string.
+    Parameters
 
     Raises
     ------
-    ValueError
-        An unknown name, a value outside its choices, a confidence level not in (0, 1) or a
-        census date outside P.
+    ParameterError
+        An unknown name, a value not allowed, or a census day outside P.
     """
-    unknown = sorted(set(overrides) - set(PARAMETER_NAMES))
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {unknown}; known: {', '.join(PARAMETER_NAMES)}")
-    params: dict[str, Any] = dict(PARAMETER_DEFAULTS)
-    params.update({k: v for k, v in (ds.parameters or {}).items() if k in PARAMETER_NAMES})
-    params.update({k: v for k, v in overrides.items() if v is not None})
-    for name, choices in PARAMETER_CHOICES.items():
-        if params[name] not in choices:
-            raise ValueError(f"{name} = {params[name]!r} is not one of {', '.join(choices)}")
-    level = float(params["confidence_level"])
-    if not 0 < level < 1:
-        raise ValueError(f"confidence_level must lie strictly between 0 and 1, got {level}")
-    params["confidence_level"] = level
-    for name in ("small_numerator_threshold", "small_denominator_threshold"):
-        params[name] = int(params[name])
-    census = params.get("census_date") or ds.census_date
-    try:
-        census = pd.Timestamp(census)
-    except (ValueError, TypeError):
-        raise ValueError(f"census_date {census!r} is not a date written YYYY-MM-DD") from None
-    if pd.isna(census) or pd.isna(ds.period_start) or pd.isna(ds.period_end):
-        raise ValueError("the dataset has no valid period_start, period_end and census_date")
-    census = census.normalize()
-    if not ds.period_start <= census <= ds.period_end:
-        raise ValueError(
-            f"census_date {census.date()} must lie within the period "
-            f"{ds.period_start.date()} to {ds.period_end.date()}"
-        )
-    params["census_date"] = census.strftime("%Y-%m-%d")
-    return params
+    return (parameters or Parameters()).replace(**overrides).for_dataset(ds)
 
 
 # --------------------------------------------------------------------------- cohorts
@@ -307,7 +227,7 @@ def _window_start(ev: Events, spec: IndicatorSpec) -> float:
     return day_numbers(months_before(ev.census_date, int(spec.window_months)))
 
 
-def _cohort_arrests(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_arrests(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     arr = ev.ds.tables["arrests"]
     code, sex, dob = ev.child_lookup(arr["child_id"])
     day = day_numbers(arr["arrest_date"])
@@ -386,7 +306,7 @@ def _census_records(oc: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _cohort_census_children(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_census_children(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     extra = []
     if spec.status:
         oc = ev.on_census
@@ -397,7 +317,7 @@ def _cohort_census_children(ev: Events, spec: IndicatorSpec, params: dict) -> Co
     return Cohort(_census_records(oc, oc_reasons == "used"), "detentions", {"detentions": reasons})
 
 
-def _cohort_separation(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_separation(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     oc = ev.on_census
     known = oc["separated"].notna().to_numpy()
     oc, oc_reasons, reasons = _census_reasons(ev, [(~known, "unknown_value")])
@@ -407,7 +327,7 @@ def _cohort_separation(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     return Cohort(rec, "detentions", {"detentions": reasons})
 
 
-def _cohort_family_contact(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_family_contact(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     oc, oc_reasons, reasons = _census_reasons(ev)
     rec = _census_records(oc, oc_reasons == "used")
     visits = ev.ds.tables["family_visits"]
@@ -437,7 +357,7 @@ def _spell_reasons_to_episodes(ev: Events, spell_reasons: np.ndarray) -> np.ndar
     return _by_row(n, ep["row"].to_numpy(), per_episode, "used")
 
 
-def _cohort_periods(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_periods(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     periods = ev.pre_sentence_periods if spec.status == "pre_sentence" else ev.sentenced_periods
     adult = np.asarray(periods["age_group"] == ADULT_AGE_GROUP)
     exists = periods["exists"].to_numpy()
@@ -489,7 +409,7 @@ def _dates(days: np.ndarray) -> np.ndarray:
     return out.astype("datetime64[ns]")
 
 
-def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     ep = ev.episodes
     n = len(ev.ds.tables["detentions"])
     rel = ep["rel"].to_numpy()
@@ -510,7 +430,7 @@ def _cohort_deaths(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
             "age_group": groups[counted],
         }
     )
-    option = params["deaths_denominator"]
+    option = params.deaths_denominator
     if option == "census":
         oc, oc_reasons, _ = _census_reasons(ev)
         keep = oc_reasons == "used"
@@ -581,7 +501,7 @@ def _decision_ages(dis: pd.DataFrame, dob: np.ndarray):
     return decided, age, age_group_codes(age)
 
 
-def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     dis = ev.ds.tables["dispositions"]
     code, sex, dob = ev.child_lookup(dis["child_id"])
     decided, age, groups = ev.memo("decision_ages", lambda: _decision_ages(dis, dob))
@@ -618,7 +538,7 @@ def _cohort_decisions(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
     return Cohort(rec, "dispositions", {"dispositions": reasons})
 
 
-def _cohort_aftercare(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_aftercare(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     sp = ev.spells
     end = sp["spell_end"].to_numpy()
     released = np.asarray(sp["spell_end_reason"] == "release") & (end >= ev.ps) & (end <= ev.pe)
@@ -668,7 +588,7 @@ def _holding_episode_reasons(ev: Events) -> np.ndarray:
     return _by_row(len(ev.ds.tables["detentions"]), ep["row"].to_numpy(), reasons, "unknown_child")
 
 
-def _cohort_inspected_facilities(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_inspected_facilities(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     fac, held, dup = _facility_frame(ev)
     ins = ev.ds.tables["inspections"]
     day = day_numbers(ins["inspection_date"])
@@ -707,7 +627,7 @@ def _cohort_inspected_facilities(ev: Events, spec: IndicatorSpec, params: dict) 
     return Cohort(rec, "facilities", reasons)
 
 
-def _cohort_complaints_facilities(ev: Events, spec: IndicatorSpec, params: dict) -> Cohort:
+def _cohort_complaints_facilities(ev: Events, spec: IndicatorSpec, params: Parameters) -> Cohort:
     fac, held, dup = _facility_frame(ev)
     known = fac["complaints_mechanism"].notna().to_numpy()
     fac_reasons = _reasons(
@@ -735,7 +655,7 @@ def _cohort_complaints_facilities(ev: Events, spec: IndicatorSpec, params: dict)
     return Cohort(rec, "facilities", reasons)
 
 
-COHORT_BUILDERS: dict[str, Callable[[Events, IndicatorSpec, dict], Cohort]] = {
+COHORT_BUILDERS: dict[str, Callable[[Events, IndicatorSpec, Parameters], Cohort]] = {
     "arrests": _cohort_arrests,
     "census_children": _cohort_census_children,
     "periods": _cohort_periods,
@@ -756,12 +676,12 @@ COHORT_BUILDERS: dict[str, Callable[[Events, IndicatorSpec, dict], Cohort]] = {
 @dataclass
 class _Context:
     ev: Events
-    params: dict
+    params: Parameters
     child_unit: bool
 
     @property
     def level(self) -> float:
-        return self.params["confidence_level"]
+        return self.params.confidence_level
 
 
 def _dimensions(spec: IndicatorSpec, frames: Iterable[pd.DataFrame | None], ctx: _Context):
@@ -891,7 +811,7 @@ def _compute_rate(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> pd.Data
     nopop = out.pop("_no_population").to_numpy(dtype=bool)
     out.loc[nopop, ["value", "denominator", "ci_lower", "ci_upper"]] = np.nan
     out["flags"] = _flags(
-        small_numerator=out["numerator"].to_numpy() < ctx.params["small_numerator_threshold"],
+        small_numerator=out["numerator"].to_numpy() < ctx.params.small_numerator_threshold,
         no_population=nopop,
     )
     return out
@@ -926,7 +846,7 @@ def _compute_percentage(spec: IndicatorSpec, cohort: Cohort, ctx: _Context) -> p
         )
     out = pd.concat(parts, ignore_index=True)
     out["flags"] = _flags(
-        small_denominator=out["denominator"].to_numpy() < ctx.params["small_denominator_threshold"]
+        small_denominator=out["denominator"].to_numpy() < ctx.params.small_denominator_threshold
     )
     return out
 
@@ -1028,7 +948,9 @@ def _missing_tables(spec: IndicatorSpec, ds) -> list[str]:
     return [t for t in spec.tables if t not in ds.tables]
 
 
-def build_cohort(ds, spec: IndicatorSpec | str, **parameters: Any) -> Cohort:
+def build_cohort(
+    ds, spec: IndicatorSpec | str, parameters: Parameters | None = None, **overrides: Any
+) -> Cohort:
     """The cohort (records behind numerator and denominator) of one indicator.
 
     Raises
@@ -1037,7 +959,7 @@ def build_cohort(ds, spec: IndicatorSpec | str, **parameters: Any) -> Cohort:
         For a policy indicator, or when a table the indicator needs is missing.
     """
     spec = get_spec(spec) if isinstance(spec, str) else spec
-    params = resolve_parameters(ds, **parameters)
+    params = resolve_parameters(ds, parameters, **overrides)
     if spec.kind == "policy":
         raise ValueError(f"{spec.id} is a policy indicator: it has no records")
     missing = _missing_tables(spec, ds)
@@ -1045,7 +967,7 @@ def build_cohort(ds, spec: IndicatorSpec | str, **parameters: Any) -> Cohort:
         raise ValueError(
             f"{spec.id} is not available: the dataset has no {', '.join(missing)} table"
         )
-    ev = get_events(ds, pd.Timestamp(params["census_date"]))
+    ev = get_events(ds, pd.Timestamp(params.census_date))
     return COHORT_BUILDERS[spec.cohort](ev, spec, params)
 
 
@@ -1071,74 +993,103 @@ def _ci_ordered(df: pd.DataFrame) -> pd.Series:
 
 
 _ISO = r"^\d{4}-\d{2}-\d{2}$"
-_INDICATOR_IDS = [s.id for s in load_definitions()]
 
-ResultSchema = pa.DataFrameSchema(
-    {
-        "country": pa.Column(str),
-        "period_start": pa.Column(str, pa.Check.str_matches(_ISO)),
-        "period_end": pa.Column(str, pa.Check.str_matches(_ISO)),
-        "census_date": pa.Column(str, pa.Check.str_matches(_ISO)),
-        "indicator": pa.Column(str, pa.Check.isin(_INDICATOR_IDS)),
-        "dimension": pa.Column(str, pa.Check.isin(DIMENSIONS)),
-        "group": pa.Column(str),
-        "value": pa.Column(float, nullable=True),
-        "numerator": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        "denominator": pa.Column(float, pa.Check.ge(0), nullable=True),
-        "unit": pa.Column(str, pa.Check.isin(UNITS)),
-        "ci_lower": pa.Column(float, nullable=True),
-        "ci_upper": pa.Column(float, nullable=True),
-        "flags": pa.Column(
-            str,
-            pa.Check(
-                lambda s: s.str.split(";").map(
-                    lambda xs: all(
-                        x in FLAGS or x == "" or x == "suppressed" or x.isidentifier() for x in xs
-                    )
+
+class _DeclaredSchema:
+    """A pandera schema built from the declaration in use (its indicator ids and units), so
+    that a definitions file with one more indicator validates without a code change."""
+
+    def __init__(self, build: Callable[[], pa.DataFrameSchema]):
+        self._build = build
+        self._built: dict[int, pa.DataFrameSchema] = {}
+
+    def validate(self, frame: pd.DataFrame) -> pd.DataFrame:
+        key = id(declaration())
+        if key not in self._built:
+            self._built = {key: self._build()}
+        return self._built[key].validate(frame)
+
+
+def _ids() -> list[str]:
+    return [s.id for s in load_definitions()]
+
+
+def _result_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "country": pa.Column(str),
+            "period_start": pa.Column(str, pa.Check.str_matches(_ISO)),
+            "period_end": pa.Column(str, pa.Check.str_matches(_ISO)),
+            "census_date": pa.Column(str, pa.Check.str_matches(_ISO)),
+            "indicator": pa.Column(str, pa.Check.isin(_ids())),
+            "dimension": pa.Column(str, pa.Check.isin(DIMENSIONS)),
+            "group": pa.Column(str),
+            "value": pa.Column(float, nullable=True),
+            "numerator": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            "denominator": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "unit": pa.Column(str, pa.Check.isin([u.name for u in declaration().units])),
+            "ci_lower": pa.Column(float, nullable=True),
+            "ci_upper": pa.Column(float, nullable=True),
+            "flags": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: s.str.split(";").map(
+                        lambda xs: all(
+                            x in FLAGS or x == "" or x == "suppressed" or x.isidentifier()
+                            for x in xs
+                        )
+                    ),
+                    element_wise=False,
+                    name="flag_codes",
                 ),
-                element_wise=False,
-                name="flag_codes",
             ),
-        ),
-        "core": pa.Column(bool),
-        "kind": pa.Column(str, pa.Check.isin(KINDS)),
-    },
-    checks=[
-        pa.Check(
-            lambda df: list(df.columns[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS,
-            name="contract_column_order",
-        ),
-        pa.Check(_group_valid, name="group_code_of_dimension"),
-        pa.Check(_ci_ordered, name="ci_lower <= value <= ci_upper"),
-    ],
-    name="indicators",
-)
+            "core": pa.Column(bool),
+            "kind": pa.Column(str, pa.Check.isin(KINDS)),
+        },
+        checks=[
+            pa.Check(
+                lambda df: list(df.columns[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS,
+                name="contract_column_order",
+            ),
+            pa.Check(_group_valid, name="group_code_of_dimension"),
+            pa.Check(_ci_ordered, name="ci_lower <= value <= ci_upper"),
+        ],
+        name="indicators",
+    )
+
+
+ResultSchema = _DeclaredSchema(_result_schema)
 """The indicators frame (``indicators.csv``): contract columns in order, codes, units, CIs."""
 
-DurationsSchema = pa.DataFrameSchema(
-    {
-        "country": pa.Column(str),
-        "indicator": pa.Column(str, pa.Check.isin(_INDICATOR_IDS)),
-        "dimension": pa.Column(str, pa.Check.isin(DIMENSIONS)),
-        "group": pa.Column(str),
-        "statistic": pa.Column(
-            str,
-            pa.Check.str_matches(
-                r"^(n|mean|median|p25|p75|min|max|median_km|band_\d+_(\d+|plus))$"
+
+def _durations_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "country": pa.Column(str),
+            "indicator": pa.Column(str, pa.Check.isin(_ids())),
+            "dimension": pa.Column(str, pa.Check.isin(DIMENSIONS)),
+            "group": pa.Column(str),
+            "statistic": pa.Column(
+                str,
+                pa.Check.str_matches(
+                    r"^(n|mean|median|p25|p75|min|max|median_km|band_\d+_(\d+|plus))$"
+                ),
             ),
-        ),
-        "value": pa.Column(float, nullable=True),
-        "period_start": pa.Column(str, pa.Check.str_matches(_ISO)),
-        "period_end": pa.Column(str, pa.Check.str_matches(_ISO)),
-    },
-    checks=[
-        pa.Check(
-            lambda df: list(df.columns[: len(DURATION_COLUMNS)]) == DURATION_COLUMNS,
-            name="contract_column_order",
-        )
-    ],
-    name="durations",
-)
+            "value": pa.Column(float, nullable=True),
+            "period_start": pa.Column(str, pa.Check.str_matches(_ISO)),
+            "period_end": pa.Column(str, pa.Check.str_matches(_ISO)),
+        },
+        checks=[
+            pa.Check(
+                lambda df: list(df.columns[: len(DURATION_COLUMNS)]) == DURATION_COLUMNS,
+                name="contract_column_order",
+            )
+        ],
+        name="durations",
+    )
+
+
+DurationsSchema = _DeclaredSchema(_durations_schema)
 
 
 def _reconciliation_adds_up(df: pd.DataFrame) -> bool:
@@ -1328,18 +1279,20 @@ def _population_reconciliation(ev: Events, spec_ids: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def _caveats(spec: IndicatorSpec, params: dict) -> str:
+def _caveats(spec: IndicatorSpec, params: Parameters) -> str:
     notes = []
     if spec.count_unit_applies:
-        notes.append(f"count_unit={params['count_unit']}")
+        notes.append(f"count_unit={params.count_unit}")
     if spec.cohort == "deaths":
-        notes.append(f"deaths_denominator={params['deaths_denominator']}")
+        notes.append(f"deaths_denominator={params.deaths_denominator}")
     if spec.kind != "policy":
-        notes.append(f"confidence_level={params['confidence_level']:g}")
+        notes.append(f"confidence_level={params.confidence_level:g}")
     return "; ".join(notes)
 
 
-def compute_indicators(ds, **parameters: Any) -> IndicatorResults:
+def compute_indicators(
+    ds, parameters: Parameters | None = None, **overrides: Any
+) -> IndicatorResults:
     """Compute every indicator with every disaggregation of a dataset.
 
     Parameters
@@ -1369,10 +1322,10 @@ def compute_indicators(ds, **parameters: Any) -> IndicatorResults:
     medians: order statistics (``stats``). An indicator whose table is missing has one
     ``total/all`` row flagged ``not_available``, never 0.
     """
-    params = resolve_parameters(ds, **parameters)
-    census = pd.Timestamp(params["census_date"])
+    params = resolve_parameters(ds, parameters, **overrides)
+    census = pd.Timestamp(params.census_date)
     ev = get_events(ds, census)
-    ctx = _Context(ev=ev, params=params, child_unit=params["count_unit"] == "child")
+    ctx = _Context(ev=ev, params=params, child_unit=params.child_unit)
     frames, durations, recon = [], [], []
     pop_indicators = []
     for spec in load_definitions():
@@ -1418,7 +1371,7 @@ def compute_indicators(ds, **parameters: Any) -> IndicatorResults:
     )
 
 
-def _metadata(ds, params: dict) -> dict[str, Any]:
+def _metadata(ds, params: Parameters) -> dict[str, Any]:
     meta = ds.metadata or {}
     return {
         "country": str(ds.country),
@@ -1427,7 +1380,7 @@ def _metadata(ds, params: dict) -> dict[str, Any]:
         "source": str(meta.get("source") or ""),
         "period_start": pd.Timestamp(ds.period_start).strftime("%Y-%m-%d"),
         "period_end": pd.Timestamp(ds.period_end).strftime("%Y-%m-%d"),
-        "census_date": params["census_date"],
+        "census_date": params.census_date,
     }
 
 
@@ -1595,7 +1548,12 @@ def _with_source(ds, table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def explain(
-    ds, indicator: str, group: str | None = None, dimension: str | None = None, **parameters: Any
+    ds,
+    indicator: str,
+    group: str | None = None,
+    dimension: str | None = None,
+    parameters: Parameters | None = None,
+    **overrides: Any,
 ) -> Explanation:
     """The records behind the numerator and the denominator of one cell.
 
@@ -1625,8 +1583,8 @@ def explain(
         dim = dimension or _find_dimension(spec, group)
     if dim != "total" and dim not in spec.disaggregations:
         raise ValueError(f"{spec.id} is not disaggregated by {dim}")
-    params = resolve_parameters(ds, **parameters)
-    cohort = build_cohort(ds, spec, **parameters)
+    params = resolve_parameters(ds, parameters, **overrides)
+    cohort = build_cohort(ds, spec, params)
     rec = cohort.records
     if spec.kind == "percentage":
         den = _select(rec[rec["denominator"]], dim, group)
@@ -1638,7 +1596,7 @@ def explain(
         note = "denominator: periods in progress on some day of P (Kaplan-Meier set)"
     elif spec.denominator_source == "child_population":
         num = _select(rec, dim, group)
-        ev = get_events(ds, pd.Timestamp(params["census_date"]))
+        ev = get_events(ds, pd.Timestamp(params.census_date))
         pop = ev.child_population
         den = _select(pop, dim, group) if dim in POPULATION_DIMENSIONS else pop.copy()
         return Explanation(
@@ -1652,7 +1610,7 @@ def explain(
     else:
         num = _select(rec, dim, group)
         den = _select(cohort.denominator_records, dim, group)
-        note = f"deaths_denominator={params['deaths_denominator']}; weight = days or 1"
+        note = f"deaths_denominator={params.deaths_denominator}; weight = days or 1"
     return Explanation(
         spec.id,
         dim,

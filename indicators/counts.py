@@ -30,38 +30,17 @@ separated), ``origin`` (``counts`` by default, ``published`` for published figur
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import stats
-from .codes import AGE_GROUPS, PARAMETER_DEFAULTS, SEX, UNKNOWN_AGE_GROUP
-from .registry import load_definitions
+from .codes import AGE_GROUPS, SEX, UNKNOWN_AGE_GROUP
+from .parameters import Parameters
+from .registry import COMPARISON_COLUMNS, RESULT_COLUMNS, load_definitions, unit_spec
 
-__all__ = [
-    "EXTRA_COLUMNS",
-    "RESULT_COLUMNS",
-    "IndicatorInfo",
-    "from_counts",
-    "indicator_info",
-    "read_counts",
-]
-
-RESULT_COLUMNS = [
-    "country", "period_start", "period_end", "census_date", "indicator", "dimension", "group",
-    "value", "numerator", "denominator", "unit", "ci_lower", "ci_upper", "flags",
-]
-EXTRA_COLUMNS = [
-    "country_name", "region", "indicator_name", "core", "kind", "source", "caveats", "origin",
-]
-
-UNIT_RATE = "per 100,000 children"
-UNIT_DEATHS = "per 1,000 children detained"
-UNIT_PERCENT = "percent"
-UNIT_DAYS = "days"
-UNIT_YESNO = "yes/no"
+__all__ = ["from_counts", "kind_of_unit", "read_counts"]
 
 # Separator of caveat sentences in the ``caveats`` column (charts number each sentence once).
 CAVEAT_SEPARATOR = " | "
@@ -72,58 +51,31 @@ _DEFINITION_DIFFERS = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class IndicatorInfo:
-    """What a chart or ``from_counts`` needs to know about one indicator."""
+def kind_of_unit(unit: str) -> tuple[str, float]:
+    """Kind and multiplier of a unit: a declared unit's own, else read from its words (a
+    counts file may publish another unit, e.g. ``per 100,000 children aged 14-17``).
 
-    id: str
-    name: str
-    unit: str
-    kind: str  # rate | percentage | duration | policy
-    core: bool
-    multiplier: float
-    frame: str  # "period", "census" or "none" (policy), as in definitions.toml
-
-
-def _kind_of_unit(unit: str) -> str:
-    unit = unit.lower()
-    if unit.startswith("per "):
-        return "rate"
-    if unit in ("percent", "%"):
-        return "percentage"
-    if unit == "days":
-        return "duration"
-    if unit in ("yes/no", "boolean"):
-        return "policy"
-    raise ValueError(f"unknown unit {unit!r}")
-
-
-def _multiplier_of_unit(unit: str) -> float:
-    m = re.match(r"per ([\d,]+)", unit.strip().lower())
-    if m:
-        return float(m.group(1).replace(",", ""))
-    return 100.0 if _kind_of_unit(unit) == "percentage" else 1.0
-
-
-_CACHE: dict[str, IndicatorInfo] | None = None
-
-
-def indicator_info() -> dict[str, IndicatorInfo]:
-    """The indicator definitions, keyed by id (``JJ01`` ... ``JJ15``).
-
-    Read from ``indicators.registry`` (definitions.toml), the single declaration of the
-    indicators.
+    Raises
+    ------
+    ValueError
+        A unit that is neither declared nor readable.
     """
-    global _CACHE
-    if _CACHE is None:
-        _CACHE = {
-            spec.id: IndicatorInfo(
-                id=spec.id, name=spec.name, unit=spec.unit, kind=spec.kind, core=spec.core,
-                multiplier=float(spec.multiplier), frame=spec.frame,
-            )
-            for spec in load_definitions()
-        }
-    return _CACHE
+    try:
+        spec = unit_spec(unit)
+        return spec.kind, float(spec.multiplier)
+    except KeyError:
+        pass
+    low = unit.strip().lower()
+    m = re.match(r"per ([\d,]+)", low)
+    if m:
+        return "rate", float(m.group(1).replace(",", ""))
+    if low in ("percent", "%"):
+        return "percentage", 100.0
+    if low == "days":
+        return "duration", 1.0
+    if low in ("yes/no", "boolean"):
+        return "policy", 1.0
+    raise ValueError(f"unknown unit {unit!r}")
 
 
 # --------------------------------------------------------------------------- parsing helpers
@@ -183,11 +135,7 @@ def _join_flags(*parts: str) -> str:
 
 
 def from_counts(
-    table: pd.DataFrame,
-    *,
-    confidence_level: float = PARAMETER_DEFAULTS["confidence_level"],
-    small_numerator_threshold: int = PARAMETER_DEFAULTS["small_numerator_threshold"],
-    small_denominator_threshold: int = PARAMETER_DEFAULTS["small_denominator_threshold"],
+    table: pd.DataFrame, parameters: Parameters | None = None, **overrides
 ) -> pd.DataFrame:
     """Rows of the indicators frame from a table of counts and denominators.
 
@@ -196,16 +144,17 @@ def from_counts(
     table : DataFrame
         One row per country, period, indicator and group, with the columns described in the
         module docstring (numbers may be text; ``-`` or empty means not available).
-    confidence_level : float
-        Level of the intervals (default 0.95).
-    small_numerator_threshold, small_denominator_threshold : int
-        A rate's numerator under the first is flagged ``small_numerator``; a percentage's
-        denominator under the second ``small_denominator`` (as the engine does).
+    parameters : Parameters, optional
+        The run's parameters; ``confidence_level`` sets the intervals,
+        ``small_numerator_threshold`` and ``small_denominator_threshold`` the small-number
+        flags (as the engine does).
+    **overrides
+        Keyword values of those parameters (checked as everywhere).
 
     Returns
     -------
     DataFrame
-        ``RESULT_COLUMNS`` then ``EXTRA_COLUMNS``; dates as ISO strings, flags ``;``-joined.
+        ``registry.COMPARISON_COLUMNS``; dates as ISO strings, flags ``;``-joined.
 
     Raises
     ------
@@ -238,6 +187,10 @@ def from_counts(
     """
     if not isinstance(table, pd.DataFrame):
         raise ValueError("from_counts expects a pandas DataFrame")
+    params = (parameters or Parameters()).replace(**overrides)
+    confidence_level = params.confidence_level
+    small_numerator_threshold = params.small_numerator_threshold
+    small_denominator_threshold = params.small_denominator_threshold
     t = table.copy()
     t.columns = [str(c).strip().lower() for c in t.columns]
     t = t.reset_index(drop=True)
@@ -252,7 +205,7 @@ def from_counts(
     if missing:
         raise ValueError("counts table: missing column(s): " + ", ".join(missing))
 
-    info = indicator_info()
+    info = {spec.id: spec for spec in load_definitions()}
     country = _text(t["country"], n)
     indicator = _text(t["indicator"], n)
     group = _text(t["group"], n).replace("", "all")
@@ -304,11 +257,12 @@ def from_counts(
             problems.append(f"{where}: indicator {code!r} is not one of the 15 and has no unit")
             continue
         try:
-            kind = _kind_of_unit(unit)
+            kind, multiplier = kind_of_unit(unit)
         except ValueError:
             problems.append(f"{where}: unknown unit {unit!r}")
             continue
-        multiplier = mult_in.iat[i] if not np.isnan(mult_in.iat[i]) else _multiplier_of_unit(unit)
+        if not np.isnan(mult_in.iat[i]):
+            multiplier = mult_in.iat[i]
         g = group.iat[i]
         dim = dimension.iat[i] or _default_dimension(g)
         if not dim:
@@ -400,7 +354,7 @@ def from_counts(
     for col in ("value", "numerator", "denominator", "ci_lower", "ci_upper"):
         out[col] = out[col].astype(float)
     out["core"] = out["core"].astype(bool)
-    return out[RESULT_COLUMNS + EXTRA_COLUMNS]
+    return out[COMPARISON_COLUMNS]
 
 
 def read_counts(path: str | Path, **kwargs) -> pd.DataFrame:

@@ -43,7 +43,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codes import PARAMETER_DEFAULTS, POLICY_KEYS, TABLES, Column
+from .codes import TABLES, Column
+from .issues import MAX_ISSUES_PER_RULE, DatasetError, Issue
+from .parameters import Parameters
+from .registry import policy_keys
 
 __all__ = [
     "MAX_CELL_CHARS",
@@ -69,8 +72,6 @@ MAX_FILE_BYTES = 2 * 1024**3
 MAX_WORKBOOK_BYTES = 100 * 1024**2
 """Largest accepted .xlsx workbook (100 MiB; reading a workbook takes many times its size)."""
 MAX_TOML_BYTES = 1024**2
-MAX_ISSUES_PER_RULE = 1000
-"""Issue rows kept per (file, column, rule); the rest are counted in one summary row."""
 
 SOURCE_COLUMNS = ("source_file", "source_row")
 """Provenance columns written by ``jj-indicators ingest`` (``ingest.md``): the export file and
@@ -108,28 +109,6 @@ def is_direct_identifier(column: str) -> bool:
     return bool(_IDENTIFIER_RE.match(norm))
 
 
-class DatasetError(Exception):
-    """A folder that cannot be read as a dataset at all (no dataset.toml, not a folder, ...)."""
-
-    def __init__(self, message: str, issues: list[Issue] | None = None):
-        super().__init__(message)
-        self.issues = issues or []
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem found in the input, as a row of the validation report."""
-
-    severity: str  # "error" | "warning"
-    table: str  # file name (e.g. "arrests.csv") or "dataset.toml"
-    row: int | None  # spreadsheet row (header = 1), None for file-level problems
-    column: str | None
-    value: str | None
-    rule: str  # short machine-friendly rule name, e.g. "not_in_codes"
-    message: str  # plain words
-    count: int = 1  # records this row stands for (> 1 for "and N more rows" summary rows)
-
-
 @dataclass
 class Dataset:
     """One country's records for one 12-month reference period.
@@ -142,8 +121,9 @@ class Dataset:
         ``category`` with the contract's categories, integers ``Int64``.
     policy : dict
         The four policy answers (``True``/``False``), ``None`` where not assessed.
-    parameters : dict
-        ``PARAMETER_DEFAULTS`` overridden by dataset.toml's ``[parameters]``.
+    parameters : Parameters
+        dataset.toml's ``[parameters]`` (values not allowed there are left out here and
+        reported by validation), over the defaults.
     parse_failures : dict
         ``(table, column) -> row positions`` of cells present in the file that could not be
         parsed (reported once by the reader; the schema checks do not report them again).
@@ -161,7 +141,7 @@ class Dataset:
     country_name: str | None = None
     minimum_age_criminal_responsibility: int | None = None
     policy: dict[str, bool | None] = field(default_factory=dict)
-    parameters: dict[str, Any] = field(default_factory=lambda: dict(PARAMETER_DEFAULTS))
+    parameters: Parameters = field(default_factory=Parameters)
     metadata: dict[str, Any] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     sources: dict[str, Path] = field(default_factory=dict)
@@ -190,12 +170,6 @@ class Dataset:
             return self.source_labels[table]
         src = self.sources.get(table)
         return src.name if src is not None else f"{table}.csv"
-
-    def validate(self):
-        """Run every check of ``records.md``; shortcut for :func:`validate_dataset`."""
-        from .validation import validate_dataset
-
-        return validate_dataset(self)
 
     @classmethod
     def from_frames(cls, metadata: dict[str, Any], frames: dict[str, pd.DataFrame]) -> Dataset:
@@ -606,12 +580,10 @@ def _dataset_from_metadata(
                                     f"{source} has no {key}; write e.g. {key} = 2024-01-01"))
     policy_in = meta.get("policy") or {}
     policy = {}
-    for key in POLICY_KEYS:
+    for key in policy_keys():
         val = policy_in.get(key) if isinstance(policy_in, dict) else None
         policy[key] = val if isinstance(val, bool) else None
-    params = dict(PARAMETER_DEFAULTS)
-    if isinstance(meta.get("parameters"), dict):
-        params.update(meta["parameters"])
+    params = Parameters.from_table(meta.get("parameters"))
     mcr = meta.get("minimum_age_criminal_responsibility")
     name = meta.get("country_name")
     return Dataset(

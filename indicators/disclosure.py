@@ -38,9 +38,10 @@ The rules are written as *relations* ``whole = sum(parts)`` over count cells:
   the ``total/all`` cell is the whole and the dimension's groups are the parts (for a rate's
   denominator in an event dimension -- offence, facility type, legal status -- every group's
   denominator *is* the whole child population, an equality);
-- links between indicators declared in :data:`LINKS` (JJ08's denominator is JJ02's numerator;
-  JJ10's denominator is JJ09's denominator plus JJ10's numerator under ``count_unit = event``;
-  JJ02's ``legal_status/pre_sentence`` cell is JJ03's total).
+- links between indicators declared in ``definitions.toml`` (``[[link]]``: JJ08's
+  denominator is JJ02's numerator; JJ10's denominator is JJ09's denominator plus JJ10's
+  numerator under ``count_unit = event``; JJ02's ``legal_status/pre_sentence`` cell is
+  JJ03's total).
 
 Zeros are never hidden as primary cells. For a relation whose whole is published, with ``H``
 hidden parts and ``D = whole - sum(published parts)``, an attacker who takes hidden parts to
@@ -94,10 +95,10 @@ import numpy as np
 import pandas as pd
 
 from . import stats
+from .parameters import Parameters
+from .registry import declaration, unit_spec
 
 __all__ = [
-    "LINKS",
-    "Link",
     "apply_disclosure",
     "disclose_results",
     "disclosure_policy",
@@ -115,43 +116,7 @@ POPULATION_DIMENSIONS = ("sex", "age_group", "area")
 #: Dimensions that are attributes of events: a rate's group denominator is the whole population.
 EVENT_DIMENSIONS = ("offence", "facility_type", "legal_status")
 MODES = ("public", "internal")
-MULTIPLIERS = {"per 100,000 children": 100_000.0, "per 1,000 children detained": 1_000.0}
 KEY_COLUMNS = ("country", "period_start", "period_end")
-
-
-@dataclass(frozen=True)
-class Link:
-    """A relation between cells of different indicators: ``whole = sum(parts)``.
-
-    Each end is ``(indicator, column, dimension, group)``; ``dimension=None`` and ``group=None``
-    mean "the same dimension and group as the whole, for every row of the whole".
-    """
-
-    whole: tuple[str, str, str | None, str | None]
-    parts: tuple[tuple[str, str, str | None, str | None], ...]
-    description: str
-    prefer_whole: bool = True
-
-
-LINKS: tuple[Link, ...] = (
-    Link(
-        ("JJ08", "denominator", None, None),
-        (("JJ02", "numerator", None, None),),
-        "JJ08's denominator (children in detention on C) equals JJ02's numerator, group by group",
-    ),
-    Link(
-        ("JJ10", "denominator", None, None),
-        (("JJ09", "denominator", None, None), ("JJ10", "numerator", None, None)),
-        "JJ10's denominator is JJ09's denominator plus the diversions "
-        "(exact with count_unit event)",
-    ),
-    Link(
-        ("JJ02", "numerator", "legal_status", "pre_sentence"),
-        (("JJ03", "numerator", "total", "all"),),
-        "JJ02's pre-sentence group equals JJ03's total",
-        prefer_whole=False,
-    ),
-)
 
 
 # --------------------------------------------------------------------------- the engine
@@ -240,6 +205,14 @@ def _solve(problem: _Problem, threshold: int, forced: Iterable[Hashable] = ()) -
 # --------------------------------------------------------------------------- helpers
 
 
+def _multiplier(unit: str) -> float:
+    """A rate unit's multiplier (declared units; per 100,000 for others)."""
+    try:
+        return float(unit_spec(unit).multiplier)
+    except KeyError:
+        return 100_000.0
+
+
 def _frame_of(results: Any) -> pd.DataFrame:
     frame = results.indicators if hasattr(results, "indicators") else results
     if not isinstance(frame, pd.DataFrame):
@@ -252,8 +225,10 @@ def _frame_of(results: Any) -> pd.DataFrame:
 
 def _parameters_of(results: Any) -> dict:
     params = getattr(results, "parameters", None)
+    if isinstance(params, Parameters):
+        return params.as_dict()
     if isinstance(params, dict):
-        return params
+        return {k: v.as_dict() if isinstance(v, Parameters) else v for k, v in params.items()}
     if isinstance(results, pd.DataFrame):
         attrs = results.attrs.get("parameters")
         if isinstance(attrs, dict):
@@ -401,8 +376,8 @@ def _build_problem(frame: pd.DataFrame, counts: pd.DataFrame) -> _Problem:
 
     # Links between indicators, declared as data.
     blocks = {k for (k, _i, _d, _g) in cell_index}
-    for link in LINKS:
-        w_ind, w_col, w_dim, w_grp = link.whole
+    for link in declaration().links:
+        w_ind, w_col, w_dim, w_grp = link.whole.as_tuple()
         for k in blocks:
             for (kk, ind, dim, grp), idx in cell_index.items():
                 if kk != k or ind != w_ind:
@@ -410,7 +385,7 @@ def _build_problem(frame: pd.DataFrame, counts: pd.DataFrame) -> _Problem:
                 if w_dim is not None and (dim, grp) != (w_dim, w_grp):
                     continue
                 parts = []
-                for p_ind, p_col, p_dim, p_grp in link.parts:
+                for p_ind, p_col, p_dim, p_grp in (p.as_tuple() for p in link.parts):
                     pd_, pg = (dim, grp) if p_dim is None else (p_dim, p_grp)
                     p_idx = cell_index.get((k, p_ind, pd_, pg))
                     if p_idx is not None:
@@ -564,7 +539,7 @@ def _round_frame(out, counts, flags, flag_pos, hidden, threshold, level) -> None
         kind = counts.at[idx, "kind"]
         num, den = out.at[idx, "numerator"], out.at[idx, "denominator"]
         if kind == "rate":
-            mult = MULTIPLIERS.get(str(out.at[idx, "unit"]), 100_000.0)
+            mult = _multiplier(str(out.at[idx, "unit"]))
             v, lo, hi = stats.rate_ci(num, den, mult, level)
             v, lo, hi = float(v), float(lo), float(hi)
         elif kind == "percentage":
@@ -841,7 +816,7 @@ def disclosure_policy(
             "indicators, further cells are hidden until each hidden cell, given the total and the "
             "published groups, could still take any value from 1 to the threshold"
         ),
-        "links": [link.description for link in LINKS],
+        "links": [link.description for link in declaration().links],
         "derived_values": "value and interval of a row with a hidden count are empty",
         "durations": (
             "all statistics of a group whose n is hidden are empty; band counts are protected "

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .compute import FLAGS, RECONCILIATION_COLUMNS, IndicatorResults
-from .registry import load_definitions
+from .compute import IndicatorResults
+from .parameters import Parameters
+from .registry import RECONCILIATION_COLUMNS, declaration, load_definitions
 from .safety import neutralise_frame
 
 __all__ = ["OUTPUT_FILES", "definitions_frame", "file_sha256", "write_outputs"]
@@ -33,17 +34,6 @@ OUTPUT_FILES = (
     "manifest.json",
     "indicators.xlsx",
 )
-
-FLAG_NOTES = {
-    "not_available": "a table the indicator needs is missing, or the policy answer was not given "
-    "(never reported as 0)",
-    "small_numerator": "a rate whose numerator is under small_numerator_threshold",
-    "small_denominator": "a percentage whose denominator is under small_denominator_threshold",
-    "no_population": "a population-based rate for a group without population (sex U, age "
-    "unknown, an area missing from the population): value and denominator empty",
-    "suppressed": "hidden by disclosure control (public outputs)",
-}
-
 
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes, in hex."""
@@ -107,6 +97,8 @@ def _inputs_manifest(inputs: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Parameters):
+        return _jsonable(obj.as_dict())
     if isinstance(obj, dict):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -140,7 +132,8 @@ def _notes_frame(results: IndicatorResults) -> pd.DataFrame:
         ),
         ("reconciliation columns", ", ".join(RECONCILIATION_COLUMNS)),
     ]
-    lines += [(f"flag {f}", FLAG_NOTES.get(f, "")) for f in (*FLAGS, "suppressed")]
+    lines += [(f"flag {f.code}", f.note) for f in declaration().flags
+              if f.set_by == "engine" or f.code == "suppressed"]
     return pd.DataFrame(lines, columns=["topic", "note"])
 
 

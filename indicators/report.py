@@ -1,11 +1,10 @@
 """Country reports and cross-country comparisons as files (PDF, PNG, SVG).
 
 Assembles results into figures with :mod:`indicators.charts` and writes them; computes
-nothing itself (datasets are computed by :func:`indicators.compute.compute_indicators`,
-count tables converted by :func:`indicators.counts.from_counts`).
+nothing itself (the pipeline, :mod:`indicators.pipeline`, reads, computes and protects the
+results it is given). Which figures a report holds follows the roles of the indicators in
+``definitions.toml`` (``figures``).
 
-- :func:`load_inputs` reads any mix of ``indicators.csv`` files, count tables, the reference
-  folder, dataset folders and folders holding datasets.
 - :func:`write_comparison` writes every comparison chart as PNG (200 dpi) and SVG, plus one
   multi-page ``comparison.pdf``.
 - :func:`write_country_report` writes ``report_<CODE>.pdf``: the 15-indicator table first,
@@ -14,11 +13,9 @@ count tables converted by :func:`indicators.counts.from_counts`).
 
 from __future__ import annotations
 
-import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,290 +24,27 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from . import charts
-from .counts import EXTRA_COLUMNS, RESULT_COLUMNS, from_counts, indicator_info
-from .reference import is_reference_folder, load_benchmarks, load_reference
+from .reference import load_benchmarks
+from .registry import DURATION_COLUMNS, declaration, load_definitions, with_role
+from .workers import Progress, run_parallel
 
 __all__ = [
-    "Inputs",
-    "Progress",
+    "countries_of",
     "indicator_table_figure",
-    "load_inputs",
-    "protect",
-    "read_indicators_csv",
-    "run_parallel",
     "write_all",
     "write_comparison",
     "write_country_report",
 ]
 
 PNG_DPI = 200
-NUMERIC = ("value", "numerator", "denominator", "ci_lower", "ci_upper")
-
-
-# --------------------------------------------------------------------------- progress
-
-
-class Progress:
-    """A plain-text progress bar on a terminal (nothing when the stream is not a terminal)."""
-
-    def __init__(self, total: int, label: str = "", stream=None, width: int = 28):
-        self.total = max(int(total), 1)
-        self.done = 0
-        self.label = label
-        self.stream = stream if stream is not None else sys.stdout
-        self.width = width
-        isatty = getattr(self.stream, "isatty", None)
-        self.enabled = bool(isatty and isatty())
-
-    def step(self, what: str = "") -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        filled = int(self.width * self.done / self.total)
-        bar = "#" * filled + "." * (self.width - filled)
-        text = f"\r{self.label} [{bar}] {self.done}/{self.total} {what}"[:110]
-        self.stream.write(text.ljust(110))
-        if self.done >= self.total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-# --------------------------------------------------------------------------- parallel work
-
-
-def default_jobs() -> int:
-    """Worker processes used by default: the CPUs available, at most 4."""
-    import os
-
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        n = os.cpu_count() or 1
-    return max(1, min(4, n))
-
-
-def run_parallel(func: Callable, items: Sequence, *, jobs: int = 1,
-                 progress: Progress | None = None, label: Callable = str) -> list:
-    """``[func(item) for item in items]``, in worker processes when ``jobs`` > 1.
-
-    Results keep the order of ``items``; the first exception is raised after the others
-    finished. Workers are forked where the platform allows it (fast start).
-    """
-    items = list(items)
-    if jobs <= 1 or len(items) <= 1:
-        out = []
-        for item in items:
-            out.append(func(item))
-            if progress is not None:
-                progress.step(label(item))
-        return out
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else None)
-    results: list = [None] * len(items)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx) as pool:
-        futures = {pool.submit(func, item): i for i, item in enumerate(items)}
-        error = None
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                results[i] = fut.result()
-            except Exception as exc:  # reported after every task ended
-                error = error or exc
-            if progress is not None:
-                progress.step(label(items[i]))
-    if error is not None:
-        raise error
-    return results
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass
-class Inputs:
-    """Everything read for a comparison or a report."""
-
-    indicators: pd.DataFrame
-    durations: pd.DataFrame
-    reconciliation: list[pd.DataFrame] = field(default_factory=list)
-    results: list = field(default_factory=list)  # IndicatorResults of computed datasets
-    datasets: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def _empty_indicators() -> pd.DataFrame:
-    return pd.DataFrame(columns=RESULT_COLUMNS + EXTRA_COLUMNS)
 
 
 def _empty_durations() -> pd.DataFrame:
-    return pd.DataFrame(columns=["country", "indicator", "dimension", "group", "statistic",
-                                 "value", "period_start", "period_end"])
+    return pd.DataFrame(columns=DURATION_COLUMNS)
 
 
-def read_indicators_csv(path: str | Path) -> pd.DataFrame:
-    """Read an ``indicators.csv`` file (numbers as floats, text as text, flags '' when none)."""
-    f = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in RESULT_COLUMNS if c not in f.columns]
-    if missing:
-        raise ValueError(f"{path}: not an indicators.csv file (missing {', '.join(missing)})")
-    for c in NUMERIC:
-        f[c] = pd.to_numeric(f[c].replace("", None), errors="coerce").astype(float)
-    if "core" in f.columns:
-        f["core"] = f["core"].str.lower().isin(["true", "1", "yes"])
-    return f
-
-
-def _kind_of_csv(path: Path) -> str:
-    head = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    cols = {str(c).strip().lower() for c in head}
-    if {"unit", "ci_lower", "ci_upper", "flags"} <= cols:
-        return "indicators"
-    if {"statistic", "value", "indicator"} <= cols:
-        return "durations"
-    if {"indicator", "group"} <= cols and ("numerator" in cols or "value" in cols):
-        return "counts"
-    return "unknown"
-
-
-def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    f = frame.copy()
-    for c in RESULT_COLUMNS + EXTRA_COLUMNS:
-        if c not in f.columns:
-            f[c] = "" if c not in NUMERIC else np.nan
-    for c in ("period_start", "period_end", "census_date"):
-        f[c] = f[c].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                        or v is pd.NaT or v is pd.NA else pd.Timestamp(v).strftime("%Y-%m-%d")
-                        if not isinstance(v, str) else v)
-    f["flags"] = f["flags"].fillna("").astype(str)
-    f["origin"] = f["origin"].replace("", np.nan).fillna("records") if "origin" in f else "records"
-    return f
-
-
-def _compute_task(item: tuple[Path, dict]):
-    return _compute_dataset(*item)
-
-
-def _compute_dataset(path: Path, parameters: dict):
-    from .compute import compute_indicators
-    from .dataset import read_dataset
-    from .validation import validate_dataset
-
-    ds = read_dataset(path)
-    report = validate_dataset(ds)
-    if not report.ok:
-        raise ValueError(f"{path}: the dataset has errors; run `jj-indicators validate "
-                         f"{path}`\n{report.summary(max_examples=2)}")
-    return compute_indicators(ds, **{k: v for k, v in parameters.items() if v is not None})
-
-
-def _dataset_folders(path: Path) -> list[Path]:
-    return sorted(p.parent for p in path.rglob("dataset.toml"))
-
-
-def load_inputs(
-    paths: Sequence[str | Path],
-    *,
-    parameters: dict | None = None,
-    jobs: int = 1,
-    progress: Progress | None = None,
-) -> Inputs:
-    """Read results from any mix of files and folders.
-
-    Parameters
-    ----------
-    paths : sequence of paths
-        ``indicators.csv`` files (a ``durations.csv`` beside one is read too), count tables
-        (``from_counts`` input), ``durations.csv`` files, the reference folder
-        (``data/reference``), dataset folders (holding ``dataset.toml``; computed with
-        ``compute_indicators``) and folders holding any of these (searched for datasets).
-    parameters : dict, optional
-        Parameters for ``compute_indicators`` (``count_unit``, ``confidence_level``, ...).
-    jobs : int
-        Worker processes computing the datasets (1: in this process).
-    progress : Progress, optional
-        Stepped after each dataset is computed.
-
-    Returns
-    -------
-    Inputs
-
-    Raises
-    ------
-    ValueError
-        A path that does not exist or holds nothing usable; a dataset with errors.
-    """
-    parameters = parameters or {}
-    frames: list[pd.DataFrame] = []
-    durations: list[pd.DataFrame] = []
-    out = Inputs(_empty_indicators(), _empty_durations())
-    dataset_folders: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise ValueError(f"{path}: no such file or folder")
-        if path.is_file():
-            kind = _kind_of_csv(path)
-            if kind == "indicators":
-                frames.append(read_indicators_csv(path))
-                beside = path.with_name("durations.csv")
-                if beside.is_file():
-                    durations.append(pd.read_csv(beside, dtype={"group": str}))
-            elif kind == "counts":
-                table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-                conf = parameters.get("confidence_level")
-                frames.append(from_counts(table, **({"confidence_level": conf} if conf else {})))
-            elif kind == "durations":
-                durations.append(pd.read_csv(path, dtype={"group": str}))
-            else:
-                raise ValueError(f"{path}: neither an indicators.csv, a durations.csv nor a "
-                                 "counts table (country, period, indicator, group, numerator, "
-                                 "denominator)")
-            continue
-        found = False
-        if (path / "dataset.toml").is_file():
-            folders = [path]
-        else:
-            folders = _dataset_folders(path)
-            if is_reference_folder(path):
-                frames.append(load_reference(path))
-                out.notes.append(f"published reference figures from {path}")
-                found = True
-            for sub in sorted(p for p in path.iterdir() if p.is_dir()):
-                if is_reference_folder(sub) and not (sub / "dataset.toml").exists():
-                    frames.append(load_reference(sub))
-                    found = True
-            if (path / "indicators.csv").is_file() and not folders:
-                frames.append(read_indicators_csv(path / "indicators.csv"))
-                if (path / "durations.csv").is_file():
-                    durations.append(pd.read_csv(path / "durations.csv", dtype={"group": str}))
-                found = True
-        dataset_folders.extend(folders)
-        found = found or bool(folders)
-        if not found:
-            raise ValueError(f"{path}: no dataset (dataset.toml), indicators.csv or reference "
-                             "tables found")
-    dataset_folders = list(dict.fromkeys(dataset_folders))
-    if progress is not None:
-        progress.total = max(progress.total, progress.done + len(dataset_folders))
-    computed = run_parallel(_compute_task, [(f, parameters) for f in dataset_folders],
-                            jobs=jobs, progress=progress,
-                            label=lambda item: f"computed {item[0]}")
-    for folder, res in zip(dataset_folders, computed, strict=True):
-        out.results.append(res)
-        out.datasets.append(folder)
-        frames.append(res.indicators)
-        durations.append(res.durations)
-        out.reconciliation.append(res.reconciliation)
-    if frames:
-        out.indicators = pd.concat([_normalise(f) for f in frames], ignore_index=True)
-    if durations:
-        d = pd.concat(durations, ignore_index=True)
-        d["value"] = pd.to_numeric(d["value"], errors="coerce")
-        out.durations = d
-    return out
+def _ids(role: str) -> list[str]:
+    return [s.id for s in with_role(role)]
 
 
 # --------------------------------------------------------------------------- saving
@@ -359,30 +93,32 @@ def comparison_plan(frame: pd.DataFrame, durations: pd.DataFrame,
     plan: list[tuple[str, Callable]] = []
     if len(national):
         plan.append(("core_panel", lambda: charts.plot_core_panel(national)))
-    codes = [c for c in indicator_info() if indicator_info()[c].kind != "policy"]
-    extra = [c for c in dict.fromkeys(national["indicator"]) if c not in indicator_info()]
+    declared = {s.id: s for s in load_definitions()}
+    codes = [c for c, s in declared.items() if s.kind != "policy"]
+    extra = [c for c in dict.fromkeys(national["indicator"]) if c not in declared]
+    with_benchmark = _ids("world_benchmark")
     for code in codes + extra:
         if not _has_values(national, code):
             continue
-        bm = benchmarks if code == "JJ02" else None
+        bm = benchmarks if code in with_benchmark else None
         plan.append((f"comparison_{code}",
                      lambda code=code, bm=bm: charts.plot_comparison(national, code,
                                                                      benchmarks=bm)))
-    if _has_values(sub, "JJ02"):
+    for code in (c for c in _ids("subnational") if _has_values(sub, c)):
         nations = frame[frame["country"].isin(
             sub["country"].str.split("-").str[0].map(lambda c: "USA" if c == "US" else c))
             & frame["source"].isin(sub["source"])]
         both = pd.concat([sub, nations])
-        plan.append(("comparison_JJ02_subnational",
-                     lambda: charts.plot_comparison(
-                         both, "JJ02", title="Youth in residential placement by US state, 2019 "
-                                             "(OJJDP)",
+        plan.append((f"comparison_{code}_subnational",
+                     lambda code=code, both=both: charts.plot_comparison(
+                         both, code, title="Youth in residential placement by US state, 2019 "
+                                           "(OJJDP)",
                          xlabel="per 100,000 youth aged 10 to the upper age of juvenile "
                                 "jurisdiction")))
-    if frame["indicator"].isin(charts.POLICY_COLUMNS).any():
+    if frame["indicator"].isin(_ids("policy_matrix")).any():
         plan.append(("policy_matrix", lambda: charts.plot_policy_matrix(national)))
     names = dict(zip(frame["country"], frame["country_name"], strict=False))
-    for code in ("JJ04", "JJ05"):
+    for code in (c for c, s in declared.items() if s.kind == "duration"):
         if len(durations) and (durations["indicator"] == code).any():
             plan.append((f"durations_{code}",
                          lambda code=code: charts.plot_durations(durations, code, names=names)))
@@ -392,7 +128,7 @@ def comparison_plan(frame: pd.DataFrame, durations: pd.DataFrame,
     if multi:
         computed = national[national["origin"] != "published"]
         multi_c = [c for c in multi if computed["country"].eq(c).any()] or multi
-        for code in ("JJ02", "JJ09"):
+        for code in _ids("comparison_trend"):
             if _has_values(national[national["country"].isin(multi_c)], code):
                 plan.append((f"trend_{code}",
                              lambda code=code: charts.plot_trend(national, code,
@@ -472,7 +208,7 @@ def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) ->
     f = charts._frame(frame)
     rows = f[(f["country"] == country) & (f["dimension"] == "total") & (f["group"] == "all")]
     rows = charts._latest(rows, ["indicator"], period)
-    info = indicator_info()
+    info = {s.id: s for s in load_definitions()}
     order = {c: i for i, c in enumerate(info)}
     rows = rows[rows["indicator"].isin(info)]
     rows = rows.assign(_o=rows["indicator"].map(order)).sort_values("_o")
@@ -571,22 +307,24 @@ def country_plan(mine: pd.DataFrame, dmine: pd.DataFrame, country: str, *,
     cname = names.get(country, country)
     plan: list[tuple[str, Callable]] = [
         ("table", lambda: indicator_table_figure(mine, country, period=period))]
-    if _has_values(mine, "JJ01") or _has_values(mine, "JJ09"):
+    stages = dict.fromkeys(p.indicator for p in declaration().pathway)
+    if any(_has_values(mine, c) for c in stages):
         plan.append(("pathway", lambda: charts.plot_pathway(mine, country, period=period)))
-    dis = [c for c in ("JJ02", "JJ03", "JJ09", "JJ10")
+    dis = [c for c in _ids("report_disaggregation")
            if _has_values(mine, c, mine["dimension"].isin(["sex", "age_group"]))]
     if dis:
         plan.append(("disaggregation", lambda: _panel_figure(
             lambda code, ax: charts.plot_disaggregation(mine, code, country=country,
                                                         period=period, ax=ax),
             dis, f"By sex and age group: {cname}")))
-    dur = [c for c in ("JJ04", "JJ05") if len(dmine) and (dmine["indicator"] == c).any()]
+    dur = [s.id for s in load_definitions() if s.kind == "duration"
+           and len(dmine) and (dmine["indicator"] == s.id).any()]
     if dur:
         plan.append(("durations", lambda: _panel_figure(
             lambda code, ax: charts.plot_durations(dmine, code, names=names, ax=ax),
             dur, f"Length of detention: {cname}")))
     if pd.Series(mine["period_end"]).nunique() > 1:
-        trend = [c for c in ("JJ02", "JJ03", "JJ09", "JJ10") if _has_values(mine, c)]
+        trend = [c for c in _ids("report_trend") if _has_values(mine, c)]
         if trend:
             plan.append(("trends", lambda: _panel_figure(
                 lambda code, ax: charts.plot_trend(mine, code, ax=ax),
@@ -720,48 +458,3 @@ def _dispatch(task) -> list[Path]:
     return fn(item)
 
 
-def protect(inputs: Inputs, *, mode: str = "public", threshold: int = 5,
-            round_base3: bool = False):
-    """Disclosure control of everything read, for publication.
-
-    Computed results go through ``indicators.disclosure`` as ``jj-indicators compute`` does
-    (indicators, durations and reconciliation); rows from count tables through
-    ``apply_disclosure``; published reference figures stay as published.
-
-    Returns
-    -------
-    indicators, durations, combined, note
-        The frames to chart, the combined computed ``IndicatorResults`` (protected; None when
-        no dataset was computed) and a note for the user ('' when nothing to say).
-    """
-    combined = None
-    if inputs.results:
-        from .compute import combine_results
-
-        combined = combine_results(inputs.results)
-    frame, durations = inputs.indicators, inputs.durations
-    if mode != "public":
-        return frame, durations, combined, ""
-    from .disclosure import apply_disclosure, suppress_durations, suppress_reconciliation
-
-    origin = frame["origin"] if "origin" in frame else pd.Series("records", index=frame.index)
-    parts = [frame[origin == "published"]]
-    if combined is not None:
-        protected = apply_disclosure(combined, threshold=threshold, round_base3=round_base3)
-        combined.indicators = getattr(protected, "indicators", protected)
-        combined.durations = suppress_durations(combined.durations, threshold,
-                                                indicators=combined.indicators,
-                                                round_base3=round_base3)
-        combined.reconciliation = suppress_reconciliation(combined.reconciliation, threshold,
-                                                          indicators=combined.indicators,
-                                                          round_base3=round_base3)
-        parts.insert(0, _normalise(combined.indicators))
-        durations = combined.durations
-    others = frame[(origin != "published") & (origin != "records")]
-    if combined is None:
-        others = frame[origin != "published"]
-    if len(others):
-        parts.insert(1, _normalise(apply_disclosure(others.reset_index(drop=True),
-                                                    threshold=threshold,
-                                                    round_base3=round_base3)))
-    return pd.concat(parts, ignore_index=True), durations, combined, ""

@@ -43,6 +43,7 @@ from typing import Any
 
 import pandas as pd
 
+from .registry import unit_spec
 from .safety import neutralise_frame
 
 __all__ = [
@@ -79,13 +80,6 @@ ATTRIBUTES = (
 CODED = ("REF_AREA", "INDICATOR", "DISAGGREGATION", "DISAGG_GROUP", "UNIT_MEASURE", "UNIT_MULT",
          "OBS_STATUS", "CONF_STATUS")
 
-UNIT_CODES = {
-    "per 100,000 children": ("PER_100000_CHILDREN", "Rate per 100,000 children (ages 0-17)"),
-    "per 1,000 children detained": ("PER_1000_DETAINED", "Rate per 1,000 children detained"),
-    "percent": ("PT", "Percent"),
-    "days": ("DAYS", "Days"),
-    "yes/no": ("YES_NO", "Yes (1) or no (0)"),
-}
 DIMENSION_CODES = {
     "total": ("_T", "Total (no disaggregation)"),
     "sex": ("SEX", "Sex"),
@@ -111,6 +105,15 @@ CONF_STATUS = {
 }
 UNIT_MULT = {"0": "Units"}
 _ID_BAD = re.compile(r"[^A-Za-z0-9_@$\-]+")
+
+
+def _unit_code(unit: str) -> tuple[str, str]:
+    """SDMX code and name of a unit: the declared ones, else an id made from its text."""
+    try:
+        spec = unit_spec(unit)
+    except KeyError:
+        return _sdmx_id(unit, {}), unit
+    return spec.sdmx_code, spec.sdmx_name
 
 
 def sdmx_time_period(start: Any, end: Any) -> str:
@@ -213,7 +216,7 @@ def sdmx_frame(results: Any) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
         grp_code = GROUP_CODES.get(grp) or _sdmx_id(grp, group_ids)
         codes["DISAGG_GROUP"][grp_code] = "Total" if grp == "all" else grp
         unit = _text(r.get("unit"))
-        unit_code, unit_name = UNIT_CODES.get(unit, (_sdmx_id(unit, {}), unit))
+        unit_code, unit_name = _unit_code(unit)
         codes["UNIT_MEASURE"][unit_code] = unit_name
         flags = _flags(r.get("flags"))
         value = _num(r.get("value"))

@@ -21,21 +21,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .codes import (
-    OPTIONAL_TABLES,
-    PARAMETER_CHOICES,
-    PARAMETER_DEFAULTS,
-    POLICY_KEYS,
-    REQUIRED_TABLES,
-    TABLES,
-)
+from .codes import OPTIONAL_TABLES, REQUIRED_TABLES, TABLES
+from .parameters import PARAMETERS, Options
+from .registry import policy_keys
 
-__all__ = ["DATASET_KEYS", "dataset_toml_template", "write_csv_template", "write_template"]
+__all__ = ["dataset_keys", "dataset_toml_template", "write_csv_template", "write_template"]
 
 DATA_ROWS = 100_000
 """Rows of each table sheet that carry the drop-downs and formats."""
 
-DATASET_KEYS: tuple[tuple[str, str, str], ...] = (
+_METADATA_ROWS: tuple[tuple[str, str, str], ...] = (
     ("country", "required", "ISO 3166-1 alpha-3 code, or a user code of 3 upper-case letters "
      "(e.g. ATL)"),
     ("country_name", "optional", "Name of the country, used in charts"),
@@ -46,22 +41,29 @@ DATASET_KEYS: tuple[tuple[str, str, str], ...] = (
      "Whole years; used in data-quality checks"),
     ("region", "optional", "Region, copied into the results"),
     ("source", "optional", "Source of the records, copied into the results"),
-    ("policy.independent_inspection_system", "optional",
-     "Indicator 12a: true or false; leave empty when not assessed"),
-    ("policy.complaints_system", "optional",
-     "Indicator 13a: true or false; leave empty when not assessed"),
-    ("policy.specialised_juvenile_justice_system", "optional",
-     "Indicator 14: true or false; leave empty when not assessed"),
-    ("policy.national_prevention_plan", "optional",
-     "Indicator 15: true or false; leave empty when not assessed"),
-    ("parameters.count_unit", "optional", "event (default) or child"),
-    ("parameters.deaths_denominator", "optional",
-     "average_daily_population (default), census or distinct_children"),
-    ("parameters.confidence_level", "optional", "Confidence level of intervals (default 0.95)"),
-    ("parameters.small_numerator_threshold", "optional", "Default 5"),
-    ("parameters.small_denominator_threshold", "optional", "Default 20"),
 )
-"""Rows of the ``dataset`` sheet: key, required or optional, description."""
+
+
+def _dataset_parameters():
+    return [p for p in PARAMETERS if p.in_dataset_toml]
+
+
+def dataset_keys() -> tuple[tuple[str, str, str], ...]:
+    """Rows of the ``dataset`` sheet: key, required or optional, description.
+
+    The policy questions come from the indicator declaration, the parameters from theirs.
+    """
+    policy = tuple(
+        (f"policy.{key}", "optional",
+         f"Indicator {ind[2:]}: true or false; leave empty when not assessed")
+        for key, ind in policy_keys().items())
+    params = tuple(
+        (f"parameters.{p.name}", "optional",
+         f"{p.help[0].upper()}{p.help[1:]}: {p.constraint.describe()} (default {p.default})")
+        for p in _dataset_parameters())
+    return _METADATA_ROWS + policy + params
+
+
 
 _INSTRUCTIONS = """\
 Data-entry template of jj-indicators (juvenile justice indicators, UNICEF/UNODC).
@@ -149,20 +151,22 @@ def write_template(path: str | Path, *, data_rows: int = DATA_ROWS) -> Path:
         meta.cell(row=1, column=c, value=head).font = bold
         meta.cell(row=1, column=c).fill = fill
     choice_rows: dict[str, list[int]] = {}
-    for r, (key, need, desc) in enumerate(DATASET_KEYS, start=2):
+    choices_of = {p.name: p.constraint.choices for p in _dataset_parameters()
+                  if isinstance(p.constraint, Options)}
+    for r, (key, need, desc) in enumerate(dataset_keys(), start=2):
         meta.cell(row=r, column=1, value=key)
         meta.cell(row=r, column=3, value=need)
         meta.cell(row=r, column=4, value=desc)
         if key in ("country", "country_name", "region", "source") or (key.startswith(
-                "parameters.") and key.split(".", 1)[1] in PARAMETER_CHOICES):
+                "parameters.") and key.split(".", 1)[1] in choices_of):
             meta.cell(row=r, column=2).number_format = "@"
         elif key in ("period_start", "period_end", "census_date"):
             meta.cell(row=r, column=2).number_format = "yyyy-mm-dd"
         section, _, sub = key.partition(".")
         if section == "policy":
             choice_rows.setdefault("true,false", []).append(r)
-        elif section == "parameters" and sub in PARAMETER_CHOICES:
-            choice_rows.setdefault(",".join(PARAMETER_CHOICES[sub]), []).append(r)
+        elif section == "parameters" and sub in choices_of:
+            choice_rows.setdefault(",".join(choices_of[sub]), []).append(r)
     for choices, rows in choice_rows.items():
         dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
         for r in rows:
@@ -230,14 +234,12 @@ def dataset_toml_template() -> str:
         "",
         "[policy]                     # a missing key means 'not assessed'",
     ]
-    for key, ind in POLICY_KEYS.items():
+    for key, ind in policy_keys().items():
         lines.append(f"# {key} = true   # indicator {ind[2:]}: true or false")
     lines += ["", "[parameters]                 # optional overrides of the defaults"]
-    for key, default in PARAMETER_DEFAULTS.items():
-        shown = f'"{default}"' if isinstance(default, str) else default
-        choices = PARAMETER_CHOICES.get(key)
-        note = f"   # {' | '.join(choices)}" if choices else ""
-        lines.append(f"# {key} = {shown}{note}")
+    for p in _dataset_parameters():
+        shown = f'"{p.default}"' if isinstance(p.default, str) else p.default
+        lines.append(f"# {p.name} = {shown}   # {p.constraint.describe()}")
     return "\n".join(lines) + "\n"
 
 

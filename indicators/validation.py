@@ -29,15 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codes import (
-    METADATA_KEYS,
-    PARAMETER_CHOICES,
-    PARAMETER_DEFAULTS,
-    POLICY_KEYS,
-    REQUIRED_TABLES,
-)
-from .dataset import MAX_ISSUES_PER_RULE, Dataset, Issue
-from .events import age_on, birthday, lookup_positions
+from .codes import METADATA_KEYS, REQUIRED_TABLES
+from .dataset import Dataset
+from .dates import age_on, birthday, lookup_positions
+from .issues import MAX_ISSUES_PER_RULE, Issue
+from .parameters import check_table
+from .registry import policy_keys
 
 __all__ = ["ISSUE_COLUMNS", "RULES", "ValidationReport", "validate_dataset"]
 
@@ -558,41 +555,20 @@ def _check_metadata(ds: Dataset, out: _Collector) -> None:
         out.file("error", src, "invalid_value", "[policy] must be a section of key = true/false",
                  column="policy")
     elif policy:
+        known = policy_keys()
         for key, val in policy.items():
-            if key not in POLICY_KEYS:
+            if key not in known:
                 out.file("warning", src, "unknown_key",
                          f"policy.{key} is not a policy question; known: "
-                         f"{', '.join(POLICY_KEYS)}", column=f"policy.{key}")
+                         f"{', '.join(known)}", column=f"policy.{key}")
             elif not isinstance(val, bool):
                 out.file("error", src, "invalid_policy_value",
                          f"policy.{key} = {val!r}: write true or false (without quotes), or "
                          "leave the key out when not assessed", column=f"policy.{key}", value=val)
-    params = meta.get("parameters")
-    if params is not None and not isinstance(params, dict):
-        out.file("error", src, "invalid_value", "[parameters] must be a section of key = value",
-                 column="parameters")
-    elif params:
-        for key, val in params.items():
-            col = f"parameters.{key}"
-            if key not in PARAMETER_DEFAULTS:
-                out.file("warning", src, "unknown_key",
-                         f"{col} is not a parameter; known: {', '.join(PARAMETER_DEFAULTS)}",
-                         column=col)
-            elif key in PARAMETER_CHOICES:
-                if val not in PARAMETER_CHOICES[key]:
-                    out.file("error", src, "invalid_parameter",
-                             f"{col} = {val!r}: allowed values are "
-                             f"{', '.join(map(repr, PARAMETER_CHOICES[key]))}",
-                             column=col, value=val)
-            elif key == "confidence_level":
-                if isinstance(val, bool) or not isinstance(val, int | float) or not 0 < val < 1:
-                    out.file("error", src, "invalid_parameter",
-                             f"{col} = {val!r}: write a number between 0 and 1, e.g. 0.95",
-                             column=col, value=val)
-            elif isinstance(val, bool) or not isinstance(val, int) or val < 0:
-                out.file("error", src, "invalid_parameter",
-                         f"{col} = {val!r}: write a whole number, 0 or more", column=col,
-                         value=val)
+    for severity, column, value, message in check_table(meta.get("parameters")):
+        rule = ("unknown_key" if severity == "warning" else
+                "invalid_value" if column == "parameters" else "invalid_parameter")
+        out.file(severity, src, rule, message, column=column, value=value)
 
 
 # --------------------------------------------------------------------------- the rules

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from indicators.dataset import Dataset
+from indicators.simulate import simulate_frames, write_dataset
 
 # The specification's 14-child worked example, shipped with the tests so that they run on any
 # clone; test_packaging checks that the copy matches ../shared/spec when that folder exists.
@@ -112,3 +113,28 @@ def small_metadata() -> dict:
 def small_frames() -> dict[str, pd.DataFrame]:
     """Frames of the small valid dataset (fresh copies to mutate)."""
     return small_frames_dict()
+
+
+def counts_table() -> pd.DataFrame:
+    rows = []
+    for c, name, k in (("AAA", "Aland", 40), ("BBB", "Boland", 3)):
+        base = {"country": c, "country_name": name, "region": "Test region (test)",
+                "period": "2024", "group": "all", "notes": "Counts from the registry"}
+        rows += [
+            {**base, "indicator": "JJ01", "numerator": 900, "denominator": 100000},
+            {**base, "indicator": "JJ02", "numerator": k, "denominator": 100000},
+            {**base, "indicator": "JJ02", "group": "F", "numerator": 2, "denominator": 49000},
+            {**base, "indicator": "JJ02", "group": "M", "numerator": k - 2,
+             "denominator": 51000},
+            {**base, "indicator": "JJ09", "numerator": 30, "denominator": 120},
+            {**base, "indicator": "JJ10", "numerator": 50, "denominator": 170},
+            {**base, "indicator": "JJ14", "value": "yes"},
+        ]
+    return pd.DataFrame(rows).astype(str).replace("nan", "")
+
+
+@pytest.fixture(scope="session")
+def dataset_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("samples")
+    write_dataset(simulate_frames("corallia", 120, 1, 2024), root / "XCO" / "2024")
+    return root

@@ -452,9 +452,9 @@ def test_small_number_flags():
 
 def test_parameter_precedence_and_errors():
     ds = make([("A", "M", "2010-01-01")], parameters={"count_unit": "child"})
-    assert resolve_parameters(ds)["count_unit"] == "child"
-    assert resolve_parameters(ds, count_unit="event")["count_unit"] == "event"
-    assert resolve_parameters(ds)["census_date"] == "2024-12-31"
+    assert resolve_parameters(ds).count_unit == "child"
+    assert resolve_parameters(ds, count_unit="event").count_unit == "event"
+    assert resolve_parameters(ds).census_date == "2024-12-31"
     with pytest.raises(ValueError, match="count_unit"):
         resolve_parameters(ds, count_unit="person")
     with pytest.raises(ValueError, match="within the period"):

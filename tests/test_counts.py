@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators import stats
-from indicators.counts import EXTRA_COLUMNS, RESULT_COLUMNS, from_counts, indicator_info
+from indicators.counts import from_counts, kind_of_unit
+from indicators.registry import EXTRA_COLUMNS, RESULT_COLUMNS, load_definitions
 
 
 def _table(**overrides) -> pd.DataFrame:
@@ -21,7 +22,7 @@ def _table(**overrides) -> pd.DataFrame:
 
 def test_columns_are_the_contract_then_extras():
     out = from_counts(_table())
-    assert list(out.columns) == RESULT_COLUMNS + EXTRA_COLUMNS
+    assert list(out.columns) == [*RESULT_COLUMNS, *EXTRA_COLUMNS, "origin"]
     r = out.iloc[0]
     assert (r["period_start"], r["period_end"], r["census_date"]) == (
         "2018-01-01", "2018-12-31", "2018-12-31")
@@ -141,8 +142,11 @@ def test_explicit_period_dates_and_census_date():
 
 
 def test_units_come_from_the_definitions():
-    info = indicator_info()
+    info = {s.id: s for s in load_definitions()}
     assert len(info) == 17 and info["JJ10"].unit == "percent" and info["JJ14"].kind == "policy"
+    assert kind_of_unit(info["JJ10"].unit) == ("percentage", 100.0)
+    assert kind_of_unit(info["JJ06"].unit) == ("rate", 1000.0)
+    assert kind_of_unit("per 100,000 children aged 14-17") == ("rate", 100000.0)
 
 
 @settings(max_examples=40, deadline=None)

@@ -44,7 +44,7 @@ def test_worked_example_types(worked_example_path):
     assert ds.country == "TNY" and ds.days_in_period == 366
     assert ds.census_date == pd.Timestamp("2024-12-31")  # defaults to period_end
     assert ds.policy["national_prevention_plan"] is None
-    assert ds.parameters["count_unit"] == "event"
+    assert ds.parameters.count_unit == "event"
     for name, frame in ds.tables.items():
         assert [c.name for c in TABLES[name]] == list(frame.columns)[: len(TABLES[name])]
         assert isinstance(frame.index, pd.RangeIndex)
@@ -330,7 +330,7 @@ def test_workbook_dataset_sheet_stands_for_toml(tmp_path):
     assert ds.country == "ATL" and ds.period_start == pd.Timestamp("2024-01-01")
     assert ds.minimum_age_criminal_responsibility == 12
     assert ds.policy["complaints_system"] is True
-    assert ds.parameters["count_unit"] == "child"
+    assert ds.parameters.count_unit == "child"
     assert ds.metadata_source == "book.xlsx[dataset]"
 
 

@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 
 from indicators.dataset import Dataset
-from indicators.events import (
+from indicators.dates import (
     age_group_codes,
     age_on,
     birthday,
     day_numbers,
-    get_events,
     lookup_positions,
     months_before,
 )
+from indicators.events import get_events
 
 META = {"country": "TST", "period_start": "2024-01-01", "period_end": "2024-12-31"}
 

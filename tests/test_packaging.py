@@ -130,3 +130,16 @@ def test_shipped_worked_example_matches_the_specification():
     for name in spec:
         shipped = (WORKED_EXAMPLE / name).read_bytes()
         assert shipped == (SPEC_WORKED_EXAMPLE / name).read_bytes(), name
+
+
+def test_imports_follow_the_layers():
+    """The layering contract of pyproject.toml ([tool.importlinter]) holds: no room imports a
+    room above it (import-linter, in a fresh process so that its cache sees the files)."""
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from importlinter.cli import lint_imports; "
+         "sys.exit(lint_imports(no_cache=True))"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 kept, 0 broken" in done.stdout

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from indicators import stats
-from indicators.counts import EXTRA_COLUMNS, RESULT_COLUMNS
 from indicators.reference import (
     REFERENCE_FILES,
     is_reference_folder,
@@ -17,6 +16,7 @@ from indicators.reference import (
     load_reference,
     reference_counts,
 )
+from indicators.registry import EXTRA_COLUMNS, RESULT_COLUMNS
 
 REF = Path(__file__).parents[1] / "data" / "reference"
 
@@ -48,7 +48,7 @@ def test_shipped_with_citations():
 
 
 def test_rows_have_the_indicators_shape_source_and_caveats(ref):
-    assert list(ref.columns) == RESULT_COLUMNS + EXTRA_COLUMNS
+    assert list(ref.columns) == [*RESULT_COLUMNS, *EXTRA_COLUMNS, "origin"]
     assert (ref["origin"] == "published").all()
     assert (ref["source"] != "").all() and (ref["caveats"] != "").all()
     assert ref.groupby(["country", "indicator", "period_end", "region"]).size().max() == 1

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from conftest import counts_table
 from PIL import Image
 
 from indicators import report
 from indicators.counts import from_counts
 from indicators.reference import load_reference
-from indicators.simulate import simulate_frames, write_dataset
 
 REF = Path(__file__).parents[1] / "data" / "reference"
 
@@ -22,30 +20,6 @@ REF = Path(__file__).parents[1] / "data" / "reference"
 def _pdf_pages(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
 
-
-def counts_table() -> pd.DataFrame:
-    rows = []
-    for c, name, k in (("AAA", "Aland", 40), ("BBB", "Boland", 3)):
-        base = {"country": c, "country_name": name, "region": "Test region (test)",
-                "period": "2024", "group": "all", "notes": "Counts from the registry"}
-        rows += [
-            {**base, "indicator": "JJ01", "numerator": 900, "denominator": 100000},
-            {**base, "indicator": "JJ02", "numerator": k, "denominator": 100000},
-            {**base, "indicator": "JJ02", "group": "F", "numerator": 2, "denominator": 49000},
-            {**base, "indicator": "JJ02", "group": "M", "numerator": k - 2,
-             "denominator": 51000},
-            {**base, "indicator": "JJ09", "numerator": 30, "denominator": 120},
-            {**base, "indicator": "JJ10", "numerator": 50, "denominator": 170},
-            {**base, "indicator": "JJ14", "value": "yes"},
-        ]
-    return pd.DataFrame(rows).astype(str).replace("nan", "")
-
-
-@pytest.fixture(scope="module")
-def dataset_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("samples")
-    write_dataset(simulate_frames("corallia", 120, 1, 2024), root / "XCO" / "2024")
-    return root
 
 
 def test_table_page_lists_the_15_indicators():
@@ -106,62 +80,3 @@ def test_comparison_files_and_pdf_pages(tmp_path):
     assert len(written) == 2 * len(pngs) + 1
     # The world benchmark (context line) is drawn on JJ02.
     assert "World (UNICEF 2024) 15" in (tmp_path / "comparison_JJ02.svg").read_text()
-
-
-def test_load_inputs_reads_every_kind(tmp_path, dataset_dir):
-    counts = tmp_path / "counts.csv"
-    counts_table().to_csv(counts, index=False)
-    results_dir = tmp_path / "results"
-    results_dir.mkdir()
-    from_counts(counts_table().assign(country="CCC")).to_csv(results_dir / "indicators.csv",
-                                                            index=False)
-    inputs = report.load_inputs([counts, results_dir / "indicators.csv", REF, dataset_dir])
-    f = inputs.indicators
-    assert {"AAA", "BBB", "CCC", "XCO", "HRV", "US-AL"} <= set(f["country"])
-    assert set(f["origin"]) == {"counts", "published", "records"}
-    assert len(inputs.results) == 1 and inputs.datasets == [dataset_dir / "XCO" / "2024"]
-    assert (inputs.durations["country"] == "XCO").any()
-    assert f["value"].dtype == float
-    with pytest.raises(ValueError, match="no such file"):
-        report.load_inputs([tmp_path / "missing"])
-    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
-    with pytest.raises(ValueError, match=r"neither an indicators\.csv"):
-        report.load_inputs([tmp_path / "other.csv"])
-
-
-def test_protect_leaves_published_figures_and_hides_small_counts(dataset_dir):
-    inputs = report.load_inputs([REF, dataset_dir])
-    frame, _, combined, note = report.protect(inputs, mode="public")
-    assert note == ""
-    pub_before = inputs.indicators[inputs.indicators["origin"] == "published"]
-    pub_after = frame[frame["origin"] == "published"]
-    pd.testing.assert_frame_equal(pub_before.reset_index(drop=True),
-                                  pub_after.reset_index(drop=True)[pub_before.columns])
-    rec = frame[frame["origin"] == "records"]
-    small = rec["numerator"].between(1, 4)
-    assert not small.any()
-    assert rec["flags"].str.contains("suppressed").any()
-    assert combined is not None and len(combined.indicators) == len(rec)
-    internal, *_ = report.protect(inputs, mode="internal")
-    assert internal["numerator"].between(1, 4).any()
-
-
-def test_progress_bar_only_on_a_terminal():
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
-
-    tty, pipe = Tty(), io.StringIO()
-    for stream in (tty, pipe):
-        bar = report.Progress(4, "compare", stream=stream)
-        for _ in range(4):
-            bar.step("chart")
-    assert "[############################] 4/4 chart" in tty.getvalue()
-    assert pipe.getvalue() == ""
-
-
-def test_run_parallel_keeps_order_and_raises():
-    assert report.run_parallel(abs, [-3, 2, -1], jobs=2) == [3, 2, 1]
-    with pytest.raises(TypeError):
-        report.run_parallel(abs, [1, "x"], jobs=2)
-    assert report.run_parallel(np.negative, [1], jobs=4) == [-1]

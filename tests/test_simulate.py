@@ -452,8 +452,9 @@ def test_write_dataset_of_a_dataset_gives_the_same_files(tmp_path):
 
 def test_chunked_simulation_keeps_the_rules(tmp_path, monkeypatch):
     import indicators.simulate as sim
+    import indicators.simulate.generate as generate
 
-    monkeypatch.setattr(sim, "_CHUNK", 700)  # many chunks, as for a million children
+    monkeypatch.setattr(generate, "_CHUNK", 700)  # many chunks, as for a million children
     data = sim.simulate_frames("valdoria", 1200, seed=5, period=2024)
     assert len(data.frames["children"]) == 1200
     folder = write_dataset(data, tmp_path / "a")

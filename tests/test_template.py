@@ -91,7 +91,7 @@ def test_round_trip_filled_workbook_validates(template_path, tmp_path):
     report = validate_dataset(ds)
     assert report.ok, report.summary()
     assert report.n_warnings == 0, report.summary()
-    assert ds.country == "ATL" and ds.parameters["count_unit"] == "child"
+    assert ds.country == "ATL" and ds.parameters.count_unit == "child"
     assert ds.policy["complaints_system"] is True
     arrests = ds.tables["arrests"]
     assert arrests["offence_category"].tolist() == ["01", "status"]

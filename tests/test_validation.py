@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.dataset import Dataset
-from indicators.events import age_on, birthday
+from indicators.dates import age_on, birthday
 from indicators.validation import ISSUE_COLUMNS, RULES, validate_dataset
 
 
@@ -422,7 +422,7 @@ def test_hand_built_untyped_dataset_gives_a_report_not_an_exception():
     ds = Dataset(country="ATL", period_start=pd.Timestamp("2024-01-01"),
                  period_end=pd.Timestamp("2024-12-31"), census_date=pd.Timestamp("2024-12-31"),
                  tables={"arrests": pd.DataFrame({"arrest_id": [1], "child_id": [2]})})
-    report = ds.validate()
+    report = validate_dataset(ds)
     assert not report.ok
     assert {"wrong_type", "missing_column", "missing_table"} <= set(report.issues["rule"])
 
