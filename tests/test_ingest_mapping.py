@@ -98,7 +98,7 @@ count_unit = "child"
     assert str(ds.census_date.date()) == "2024-06-30"
     assert ds.minimum_age_criminal_responsibility == 12
     assert ds.policy["specialised_juvenile_justice_system"] is True
-    assert ds.parameters["count_unit"] == "child"
+    assert ds.parameters.count_unit == "child"
 
 
 @pytest.mark.parametrize("mapping, key", [

@@ -389,7 +389,7 @@ def test_explain_rows_point_to_the_export_row(tmp_path):
 def test_ingest_report_rows_add_up_and_refused_rows_are_listed(tmp_path):
     csv = ARRESTS_CSV + "A3,C3,2024-13-01,99,X,\n\n"
     result = run(tmp_path, **{"arrests.csv": csv})
-    outcome = write_ingest(result, tmp_path / "out")
+    outcome = write_ingest(result, tmp_path / "out", jj.validate_dataset(result.dataset))
     files = pd.read_csv(tmp_path / "out" / "ingest_report.csv")
     assert list(files.columns) == ["source_file", "table", "rows_read", "rows_written",
                                    "rows_refused", "problems"]

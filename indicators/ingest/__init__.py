@@ -7,7 +7,8 @@ never edited::
     import indicators as jj
     ds = jj.read_dataset("exports/mapping.toml")     # in memory
     result = jj.ingest.ingest("exports/mapping.toml")  # the same, with what became of each export
-    outcome = jj.ingest.write_ingest(result, "dataset/")  # validated, written whole or not at all
+    report = jj.validate_dataset(result.dataset)
+    outcome = jj.ingest.write_ingest(result, "dataset/", report)  # whole or not at all
     draft = jj.ingest.map_template(["police/nord.csv"], "arrests")  # a mapping to start from
 
 Modules: :mod:`.mapping` (the mapping file), :mod:`.sources` (reading the exports),

@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..codes import METADATA_KEYS, PARAMETER_DEFAULTS, POLICY_KEYS, TABLES, Column
+from ..codes import METADATA_KEYS, TABLES, Column
 from ..dataset import MAX_TOML_BYTES, DatasetError, Issue
+from ..parameters import DATASET_TOML_NAMES
+from ..registry import policy_keys
 
 __all__ = [
     "CHILD_COLUMNS",
@@ -271,7 +273,7 @@ def _check_dataset(section: Any, check: _Checker) -> dict[str, Any]:
     for key in ("country", "period_start", "period_end"):
         if key not in section:
             check.error(f"dataset.{key}", f"[dataset] has no {key}", rule="missing_key")
-    for sub, known in (("policy", tuple(POLICY_KEYS)), ("parameters", tuple(PARAMETER_DEFAULTS))):
+    for sub, known in (("policy", tuple(policy_keys())), ("parameters", DATASET_TOML_NAMES)):
         if isinstance(section.get(sub), dict):
             check.unknown_keys(section[sub], known, f"[dataset.{sub}]", f"dataset.{sub}.")
     return {k: v for k, v in section.items() if k in DATASET_KEYS}

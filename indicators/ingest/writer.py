@@ -3,7 +3,8 @@
 :func:`write_ingest` validates the ingested dataset and writes ``DIR`` as a whole or not at
 all: everything is written into a temporary folder beside ``DIR`` and moved into place only at
 the end, so a failed or interrupted run never leaves a ``DIR`` that looks finished. On failure
-``DIR`` holds only ``ingest_report.csv`` (``ingest.md``).
+``DIR`` holds only ``ingest_report.csv`` (``ingest.md``). The caller validates the dataset
+first (``validate_dataset``) and hands the report over.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..codes import POLICY_KEYS, TABLES
+from ..codes import TABLES
 from ..dataset import DatasetError
+from ..registry import policy_keys
 from .core import REPORT_COLUMNS, IngestResult
 
 __all__ = ["IngestOutcome", "ingest_summary", "write_ingest", "write_ingest_failure"]
@@ -84,14 +86,17 @@ def _prepare(out: Path) -> None:
             "folder for --out (an ingest replaces the whole folder)")
 
 
-def write_ingest(result: IngestResult, out: str | Path, *, format: str = "csv"
+def write_ingest(result: IngestResult, out: str | Path, validation, *, format: str = "csv"
                  ) -> IngestOutcome:
-    """Validate an ingested dataset and write it to ``out``, or write only the report.
+    """Write an ingested dataset to ``out`` when it is valid, or write only the report.
 
     Parameters
     ----------
     result : IngestResult
         From :func:`~indicators.ingest.ingest`.
+    validation : ValidationReport
+        ``validate_dataset(result.dataset)``: the caller validates (validation is a room above
+        reading; this module never imports it).
     out : str or Path
         The folder to write: created; an existing one must be empty or hold an earlier
         ingest's output, which is replaced as a whole.
@@ -111,7 +116,6 @@ def write_ingest(result: IngestResult, out: str | Path, *, format: str = "csv"
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     out = Path(out)
     _prepare(out)
-    validation = result.dataset.validate()
     files = file_report(result, validation)
     ok = result.ok and validation.ok
 
@@ -268,7 +272,7 @@ def dataset_toml(result: IngestResult) -> str:
             lines.append(f"{key} = {_toml_value(value)}")
     for key, table in sections.items():
         lines += ["", f"[{key}]"]
-        order = list(POLICY_KEYS) if key == "policy" else list(table)
+        order = list(policy_keys()) if key == "policy" else list(table)
         for sub in [k for k in order if k in table] + [k for k in table if k not in order]:
             lines.append(f"{sub} = {_toml_value(table[sub])}")
     return "\n".join(lines) + "\n"
