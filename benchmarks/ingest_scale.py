@@ -192,7 +192,9 @@ columns = ["age_*"]
 TIMED = r"""
 import json, sys, time
 import indicators as jj
+import os
 path, stage = sys.argv[1], sys.argv[2]
+cpu = os.times()
 start = time.perf_counter()
 if stage == "ingest-command":
     from indicators import cli
@@ -203,9 +205,10 @@ else:
     if stage == "read+validate":
         assert jj.validate_dataset(ds).ok
 seconds = time.perf_counter() - start
+cpu_seconds = sum(os.times()[:2]) - sum(cpu[:2])
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec (the parent's size would show)
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({"seconds": seconds, "peak_mb": hwm / 1024}))
+print(json.dumps({"seconds": seconds, "cpu": cpu_seconds, "peak_mb": hwm / 1024}))
 """
 
 
@@ -240,10 +243,14 @@ def main(argv=None) -> None:
     p.add_argument("--files", type=int, default=50)
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--keep", metavar="DIR", help="write the folders here and keep them")
+    p.add_argument("--existing", metavar="DIR", help="time the folders a --keep run left")
     args = p.parse_args(argv)
     from indicators.simulate import simulate_frames, write_dataset
 
-    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="jj-ingest-bench-"))
+    tmp = Path(args.existing or args.keep or tempfile.mkdtemp(prefix="jj-ingest-bench-"))
+    if args.existing:
+        _time_stages(tmp, args.repeat)
+        return
     start = time.perf_counter()
     data = simulate_frames("northland", args.children, seed=1, period=2024)
     print(f"simulated {args.children:,} children in {time.perf_counter() - start:.1f} s: "
@@ -255,20 +262,27 @@ def main(argv=None) -> None:
     print(f"exports: {n_files} CSV files, {size:,.0f} MB; records: {records}")
     del data
     print(f"same records: {same_records(records, mapping)}")
+    _time_stages(tmp, args.repeat)
+
+
+def _time_stages(tmp: Path, repeat: int) -> None:
+    """Time each stage ``repeat`` times on the folders of ``tmp``; print the table."""
+    records, mapping = tmp / "records", tmp / "exports" / "mapping.toml"
     rows = []
     for stage, path, extra in (("read", records, ()), ("ingest", mapping, ()),
                                ("read+validate", records, ()),
                                ("ingest-command", mapping, (str(tmp / "out"),))):
         runs = [timed(path, "read" if stage == "ingest" else stage, *extra)
-                for _ in range(args.repeat)]
+                for _ in range(repeat)]
         best = min(runs, key=lambda r: r["seconds"])
-        rows.append((stage, best["seconds"], max(r["peak_mb"] for r in runs)))
+        rows.append((stage, best["seconds"], min(r["cpu"] for r in runs),
+                     max(r["peak_mb"] for r in runs)))
     print(f"\nload average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f}; "
-          f"best of {args.repeat}, each in a fresh process")
-    print("| stage | seconds | peak MB |\n|---|---|---|")
-    for stage, seconds, peak in rows:
-        print(f"| {stage} | {seconds:.2f} | {peak:,.0f} |")
-    t = {s: sec for s, sec, _ in rows}
+          f"best of {repeat}, each in a fresh process")
+    print("| stage | wall s | CPU s | peak MB |\n|---|---|---|---|")
+    for stage, seconds, cpu, peak in rows:
+        print(f"| {stage} | {seconds:.2f} | {cpu:.2f} | {peak:,.0f} |")
+    t = {s: sec for s, sec, _, _ in rows}
     print(f"\ningest / read_dataset: {t['ingest'] / t['read']:.2f} (target <= 2); "
           f"ingest command / (read + validate): "
           f"{t['ingest-command'] / t['read+validate']:.2f}")

@@ -172,6 +172,22 @@ def row_issues(issues: list[Issue], label: str, mask: np.ndarray, rows: np.ndarr
 # --------------------------------------------------------------------------- values
 
 
+def factorize(text: pd.Series, values: bool = True) -> tuple[np.ndarray, list | int]:
+    """Codes (-1 for missing) and distinct values of a text column, in order of appearance
+    (with ``values=False``, only their number).
+
+    Arrow's dictionary encoding for Arrow-backed text (about twice as fast as pandas)."""
+    import pyarrow.compute as pc
+
+    array = getattr(text, "array", None)
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        enc = pc.dictionary_encode(array._pa_array.combine_chunks())
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, (enc.dictionary.to_pylist() if values else len(enc.dictionary))
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), (list(uniques) if values else len(uniques))
+
+
 def map_values(text: pd.Series, table: dict[str, str | None] | None
                ) -> tuple[pd.Series, np.ndarray]:
     """Apply a value map (keys case-folded); returns the text and the mask of mapped cells.
@@ -180,27 +196,29 @@ def map_values(text: pd.Series, table: dict[str, str | None] | None
     """
     if not table:
         return text, np.zeros(len(text), dtype=bool)
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    codes, uniques = factorize(text)
     folded = [str(u).casefold() for u in uniques]
     hit = np.array([f in table for f in folded], dtype=bool)
     new = np.array([table.get(f, u) if h else u for f, u, h in zip(folded, uniques, hit,
                                                                     strict=True)], dtype=object)
-    mapped = np.zeros(len(text), dtype=bool)
-    out = np.full(len(text), None, dtype=object)
+    import pyarrow as pa
+
     known = codes >= 0
+    mapped = np.zeros(len(text), dtype=bool)
     if len(uniques):
-        out[known] = new[codes[known]]
         mapped[known] = hit[codes[known]]
+    taken = pa.array(new, type=pa.string()).take(pa.array(codes, mask=~known))
     if "" in table:
-        out[~known] = table[""]
+        taken = taken.fill_null(pa.scalar(table[""], pa.string()))
         mapped[~known] = True
-    return pd.Series(out, index=text.index, dtype="string"), mapped
+    out = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([taken])), index=text.index)
+    return out, mapped
 
 
 def _by_unique(text: pd.Series, parse) -> tuple[np.ndarray, list]:
     """Factorized codes of a column (-1 for missing) and ``parse`` applied to each distinct
     value (None where it fails)."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    codes, uniques = factorize(text)
     return codes, [parse(u) for u in uniques]
 
 
@@ -294,9 +312,26 @@ def type_column(
     return text, np.zeros(n, dtype=bool), ""
 
 
+_DATE_CACHE: dict[tuple[str, ...], dict[str, np.datetime64 | None]] = {}
+
+
+def _cached_date(formats: tuple[str, ...]):
+    """``parse_date`` with its results kept (the files of one source share their dates)."""
+    cache = _DATE_CACHE.setdefault(formats, {})
+    if len(cache) > 1_000_000:
+        cache.clear()
+
+    def parse(value: str):
+        if value not in cache:
+            cache[value] = parse_date(value, formats)
+        return cache[value]
+
+    return parse
+
+
 def _dates(text: pd.Series, formats: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Dates (datetime64[D], NaT where missing or failed) and the mask of failed cells."""
-    codes, parsed = _by_unique(text, lambda v: parse_date(v, formats))
+    codes, parsed = _by_unique(text, _cached_date(formats))
     udays = np.array([np.datetime64("NaT") if v is None else v for v in parsed]
                      + [np.datetime64("NaT")], dtype="datetime64[D]")
     days = udays[np.where(codes >= 0, codes, len(parsed))]

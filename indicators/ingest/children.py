@@ -19,12 +19,23 @@ import numpy as np
 import pandas as pd
 
 from ..dataset import MAX_ISSUES_PER_RULE, Issue
+from .cells import factorize
 
 __all__ = ["build_children"]
 
 
+def _first_of(codes: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """The first of ``rows`` (ascending) for each code, -1 where a code has none.
+
+    Fancy assignment keeps the last value written for a repeated index: writing the rows in
+    reverse order leaves the first one."""
+    out = np.full(n, -1, dtype=np.int64)
+    out[codes[rows][::-1]] = rows[::-1]
+    return out
+
+
 def build_children(frames: list[tuple[pd.DataFrame, dict[str, str]]], issues: list[Issue]
-                   ) -> tuple[pd.DataFrame, int]:
+                   ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """One row per child_id from child rows in contract order.
 
     Parameters
@@ -37,8 +48,11 @@ def build_children(frames: list[tuple[pd.DataFrame, dict[str, str]]], issues: li
 
     Returns
     -------
-    (DataFrame, int)
-        The children table, and the number of conflicts found.
+    (DataFrame, dict)
+        The children table, and for ``sex`` and ``date_of_birth`` the positions of children
+        left without a value because a row's cell could not be mapped (rows flagged in
+        ``_bad_sex`` / ``_bad_date_of_birth`` columns), so that the schema does not report them
+        as merely missing.
     """
     names = []
     parts = []
@@ -51,66 +65,71 @@ def build_children(frames: list[tuple[pd.DataFrame, dict[str, str]]], issues: li
         if col not in rows.columns:
             rows[col] = pd.Series(pd.NA if dtype == "string" else pd.NaT, index=rows.index,
                                   dtype=dtype)
-    codes, uniques = pd.factorize(rows["child_id"], use_na_sentinel=True)
+    codes, n_children = factorize(rows["child_id"], values=False)
     has_id = codes >= 0
     idx = np.flatnonzero(has_id)
-    first = np.full(len(uniques), len(rows), dtype=np.int64)
-    np.minimum.at(first, codes[idx], idx)
+    first = _first_of(codes, idx, n_children)
     out = rows.iloc[first].reset_index(drop=True)
-    sex = rows["sex"].astype("string")
-    conflicts = 0
-    sex_known = has_id & sex.notna().to_numpy() & (sex != "U").fillna(False).to_numpy(bool)
-    value, by, n = _resolve(rows, codes, len(uniques), sex.to_numpy(dtype=object, na_value=None),
-                            sex_known, "sex", names, issues)
-    conflicts += n
-    any_u = np.zeros(len(uniques), dtype=bool)
-    u_rows = has_id & (sex == "U").fillna(False).to_numpy(bool)
-    any_u[codes[u_rows]] = True
-    out["sex"] = pd.Series(np.where(by >= 0, value, np.where(any_u, "U", None)),
-                           dtype="string")
+    sex = rows["sex"].astype("string[pyarrow]")
+    sex_codes, sex_values = factorize(sex)
+    unknown = sex_values.index("U") if "U" in sex_values else -2
+    sex_known = has_id & (sex_codes >= 0) & (sex_codes != unknown)
+    value, by = _resolve(rows, codes, n_children, sex_codes, sex_known, "sex", names, issues,
+                         shown=sex_values)
+    any_u = np.zeros(n_children, dtype=bool)
+    any_u[codes[has_id & (sex_codes == unknown)]] = True
+    import pyarrow as pa
+
+    code = np.where(by >= 0, value, np.where(any_u, unknown, -1))
+    taken = pa.array(sex_values, type=pa.string()).take(pa.array(code, mask=code < 0))
+    out["sex"] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([taken])))
     dob = rows["date_of_birth"].to_numpy(dtype="datetime64[ns]")
     dob_known = has_id & ~np.isnat(dob)
-    value, by, n = _resolve(rows, codes, len(uniques), dob, dob_known, "date_of_birth", names,
-                            issues)
-    conflicts += n
+    value, by = _resolve(rows, codes, n_children, dob, dob_known, "date_of_birth", names,
+                         issues)
     out["date_of_birth"] = pd.Series(np.where(by >= 0, value, np.datetime64("NaT")),
                                      dtype="datetime64[ns]")
-    return out.drop(columns="_part"), conflicts
+    failed = {}
+    for col in ("sex", "date_of_birth"):
+        flag = f"_bad_{col}"
+        if flag in rows.columns:
+            bad = np.zeros(n_children, dtype=bool)
+            mask = has_id & rows[flag].to_numpy(dtype=bool)
+            bad[codes[mask]] = True
+            failed[col] = np.flatnonzero(bad & out[col].isna().to_numpy())
+    drop = ["_part", *[c for c in out.columns if c.startswith("_bad_")]]
+    return out.drop(columns=drop), failed
 
 
 def _resolve(rows: pd.DataFrame, codes: np.ndarray, n_children: int, values: np.ndarray,
              known: np.ndarray, column: str, names: list[dict[str, str]],
-             issues: list[Issue]) -> tuple[np.ndarray, np.ndarray, int]:
-    """The first known value of each child, the row it came from (-1: none), and the
-    conflicts reported."""
-    by = np.full(n_children, len(rows), dtype=np.int64)
+             issues: list[Issue], shown: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The first known value of each child and the row it came from (-1: none); each child
+    whose rows disagree is reported. ``values`` may be codes of ``shown`` (numbers compare
+    fast)."""
     idx = np.flatnonzero(known)
-    np.minimum.at(by, codes[idx], idx)
-    by = np.where(by < len(rows), by, -1)
+    by = _first_of(codes, idx, n_children)
     chosen = np.empty(n_children, dtype=values.dtype)
     has = by >= 0
     chosen[has] = values[by[has]]
-    if values.dtype.kind == "M":
-        chosen[~has] = np.datetime64("NaT")
-    else:
-        chosen[~has] = None
+    chosen[~has] = np.datetime64("NaT") if values.dtype.kind == "M" else -1
     differs = np.zeros(len(rows), dtype=bool)
     differs[idx] = values[idx] != chosen[codes[idx]]
     bad = np.flatnonzero(differs)
     if not len(bad):
-        return chosen, by, 0
+        return chosen, by
     # the first contradicting row of each child
     _, first_bad = np.unique(codes[bad], return_index=True)
     bad = np.sort(bad[first_bad])
+    shown_values = values if shown is None else np.array([*shown, None], dtype=object)[values]
     for i in bad[:MAX_ISSUES_PER_RULE]:
-        j = by[codes[i]]
-        issues.append(_conflict(rows, i, j, column, values, names))
+        issues.append(_conflict(rows, i, by[codes[i]], column, shown_values, names))
     if len(bad) > MAX_ISSUES_PER_RULE:
         extra = len(bad) - MAX_ISSUES_PER_RULE
         issues.append(Issue("error", str(rows["source_file"].iat[bad[-1]]), None, column, None,
                             "child_conflict", f"and {extra:,} more children whose rows "
                             f"disagree on {column}", count=extra))
-    return chosen, by, len(bad)
+    return chosen, by
 
 
 def _text(value) -> str:

@@ -169,7 +169,8 @@ def _children_from_events(mapping: Mapping) -> bool:
 
 
 def _with_bad(frame: pd.DataFrame, failed: dict[str, np.ndarray]) -> pd.DataFrame:
-    out = frame.copy()
+    """The child rows with flags of the cells of sex and date_of_birth that failed to map."""
+    out = frame
     for col in ("sex", "date_of_birth"):
         bad = np.zeros(len(frame), dtype=bool)
         if col in failed and len(failed[col]):
@@ -179,19 +180,9 @@ def _with_bad(frame: pd.DataFrame, failed: dict[str, np.ndarray]) -> pd.DataFram
 
 
 def _children(child_rows, issues: list[Issue]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Children from event rows, and the children whose sex or date of birth failed to map
-    (so that the schema does not report them as merely missing)."""
-    children, _ = build_children(child_rows, issues)
-    rows = pd.concat([f for f, _ in child_rows], ignore_index=True)
-    codes, uniques = pd.factorize(rows["child_id"], use_na_sentinel=True)
-    failed = {}
-    for col in ("sex", "date_of_birth"):
-        bad = np.zeros(len(uniques), dtype=bool)
-        mask = (codes >= 0) & rows[f"_bad_{col}"].to_numpy(bool)
-        bad[codes[mask]] = True
-        failed[col] = np.flatnonzero(bad & children[col].isna().to_numpy())
-    drop = [c for c in children.columns if c.startswith("_bad_")]
-    return _order(children.drop(columns=drop), "children"), failed
+    """Children from event rows (and children sources), in contract order."""
+    children, failed = build_children(child_rows, issues)
+    return _order(children, "children"), failed
 
 
 def _stack(table: str, group: list[Part]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:

@@ -53,10 +53,22 @@ def _error(issues: list[Issue], label: str, rule: str, message: str, row: int | 
     issues.append(Issue("error", label, row, column, None, rule, message))
 
 
-def _clean(values: pd.Series) -> pd.Series:
-    """Text with surrounding whitespace removed; empty cells missing."""
-    text = values.astype("string").str.strip()
-    return text.mask(text == "")
+def _clean(values) -> pd.Series:
+    """Text (a Series or an Arrow array) with surrounding whitespace removed; empty cells
+    missing; as an Arrow-backed string Series (no per-cell Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pd.Series):
+        if not isinstance(values.array, pd.arrays.ArrowStringArray):
+            values = values.astype("string[pyarrow]")
+        values = values.array._pa_array
+    arr = values if values.type == pa.string() else values.cast(pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr], type=pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
 # --------------------------------------------------------------------------- files
@@ -182,11 +194,15 @@ def _read_csv(path: Path, label: str, src: Source, issues: list[Issue]) -> RawTa
     return _raw_csv(label, header, frame, h, rows)
 
 
-def _raw_csv(label: str, header: list[str], frame: pd.DataFrame, h: int,
-             rows: np.ndarray | None) -> RawTable:
+def _raw_csv(label: str, header: list[str], frame, h: int, rows: np.ndarray | None) -> RawTable:
+    """A RawTable from an Arrow table (or a frame of text) of the body."""
+    n = frame.num_rows if hasattr(frame, "num_rows") else len(frame)
     if rows is None:
-        rows = np.arange(h + 1, h + 1 + len(frame), dtype=np.int64)
-    columns = {name: _clean(frame.iloc[:, j]) for j, name in enumerate(header)}
+        rows = np.arange(h + 1, h + 1 + n, dtype=np.int64)
+    if hasattr(frame, "num_rows"):
+        columns = {name: _clean(frame.column(j)) for j, name in enumerate(header)}
+    else:
+        columns = {name: _clean(frame.iloc[:, j]) for j, name in enumerate(header)}
     return _drop_trailing_blank(RawTable(label, header, columns, rows, h))
 
 
@@ -226,7 +242,7 @@ def _check_header(header: list[str], label: str, row: int, src: Source,
     return ok
 
 
-def _arrow_csv(body: bytes, header: list[str], delimiter: str) -> pd.DataFrame | None:
+def _arrow_csv(body: bytes, header: list[str], delimiter: str):
     """Arrow's reader for a regular body (None when any row is ragged or unusual)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -235,7 +251,7 @@ def _arrow_csv(body: bytes, header: list[str], delimiter: str) -> pd.DataFrame |
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
@@ -244,7 +260,7 @@ def _arrow_csv(body: bytes, header: list[str], delimiter: str) -> pd.DataFrame |
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
         return None
-    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    return table
 
 
 def _python_csv(body: str, header: list[str], label: str, h: int, delimiter: str,
@@ -427,8 +443,7 @@ def _arrow_raw(table, label: str) -> RawTable:
             text = pa.array(pd.Series(vals).map(lambda v: _cell_text(v)[0]), pa.string())
         else:
             text = arr.cast(pa.string())
-        cols[name] = _clean(pd.Series(text.to_pandas(types_mapper={
-            pa.string(): pd.StringDtype()}.get), dtype="string"))
+        cols[name] = _clean(text)
     rows = np.arange(2, 2 + table.num_rows, dtype=np.int64)
     return RawTable(label, header, cols, rows, 1, natives)
 

@@ -149,7 +149,7 @@ def map_export(src: Source, raw: RawTable, issues: list[Issue],
     for extra, text in _extras(ex, used, cols).items():
         out[extra] = text
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
-    frame["source_file"] = pd.Series([raw.label] * len(raw), dtype="string")
+    frame["source_file"] = _repeat(raw.label, len(raw))
     frame["source_row"] = pd.array(raw.rows, dtype="Int64")
     if src.unpivot is not None:
         frame = _unpivot(ex, frame, wide)
@@ -169,6 +169,14 @@ def map_export(src: Source, raw: RawTable, issues: list[Issue],
         part.children, part.child_columns = _split_children(frame, src)
         part.frame = frame.drop(columns=[c for c in CHILD_COLUMNS if c in frame.columns])
     return part
+
+
+def _repeat(text: str, n: int) -> pd.Series:
+    """One text on ``n`` rows, as Arrow-backed text (no per-row Python)."""
+    import pyarrow as pa
+
+    arr = pa.repeat(pa.scalar(text, pa.string()), n)
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr], type=pa.string())))
 
 
 def _blank_rows(raw: RawTable) -> np.ndarray:
