@@ -207,3 +207,14 @@ def test_postgresql_server_that_cannot_be_reached(tmp_path, postgres):
                     + court_source(dead, 'from = "court.decisions"'), BASE)
     issue = next(i for i in ingest(mapping).dataset.issues if i.rule == "source_unreachable")
     assert "cannot be reached" in issue.message and "secret" not in issue.message
+
+
+def test_sqlalchemy_is_imported_only_for_a_database_source(tmp_path):
+    import sys
+
+    mapping = write(tmp_path, DATASET + ARRESTS + POPULATION, BASE)
+    code = ("import sys, indicators as jj; jj.read_dataset(sys.argv[1]); "
+            "assert 'sqlalchemy' not in sys.modules, 'imported'")
+    done = subprocess.run([sys.executable, "-c", code, str(mapping)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr

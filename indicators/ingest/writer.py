@@ -54,8 +54,14 @@ class IngestOutcome:
 
 
 def file_report(result: IngestResult, validation) -> pd.DataFrame:
-    """``ingest_report.csv``: one row per export and table; problems from the ingest and from
-    validation (at records of that export), errors and warnings."""
+    """``ingest_report.csv``: one row per export and table.
+
+    ``rows_read = rows_written + rows_refused``, in export rows (a wide population row is one
+    row). A row is refused when it is blank (a warning) or when a cell of it could not be
+    mapped (an error); ``rows_written`` counts the rows that became records, which are in
+    ``DIR`` when the run succeeds (on exit 1 no table is written at all). ``problems`` counts
+    every problem, error or warning, of the ingest and of validation at records of that export
+    (an export feeding two tables: on its first row)."""
     files = result.files.copy()
     counts = validation.counts.groupby("table", dropna=False)["count"].sum()
     problems = {str(k): int(v) for k, v in counts.items()}
