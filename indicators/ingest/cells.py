@@ -182,7 +182,12 @@ def factorize(text: pd.Series, values: bool = True) -> tuple[np.ndarray, list | 
     array = getattr(text, "array", None)
     if isinstance(array, pd.arrays.ArrowStringArray):
         enc = pc.dictionary_encode(array._pa_array.combine_chunks())
-        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        idx = enc.indices
+        # the indices buffer as it is (to_numpy would turn indices with nulls into floats)
+        codes = np.frombuffer(idx.buffers()[1], dtype=np.int32,
+                              count=len(idx) + idx.offset)[idx.offset:].astype(np.int64)
+        if idx.null_count:
+            codes[idx.is_null().to_numpy(zero_copy_only=False)] = -1
         return codes, (enc.dictionary.to_pylist() if values else len(enc.dictionary))
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64), (list(uniques) if values else len(uniques))
