@@ -162,7 +162,7 @@ def _report_stage(results: Any, ds: Any, out: Path) -> list[str]:
 def worker_package(dataset: str, stages: list[str], cells_out: str | None,
                    cprofile_dir: str | None) -> dict[str, Any]:
     import indicators  # noqa: F401  (imports are not timed)
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     profiler = None
     if cprofile_dir:

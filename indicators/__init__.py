@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 _API = {
     "Dataset": "dataset",
     "DatasetError": "dataset",
-    "read_dataset": "dataset",
+    "read_dataset": "reading",
     "ValidationReport": "validation",
     "validate_dataset": "validation",
     "IndicatorSpec": "registry",

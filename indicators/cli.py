@@ -176,8 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Read a dataset, print the summary grouped by rule; exit 0 valid, 1 errors."""
-    from .dataset import DatasetError, Issue, read_dataset
-    from .validation import _Collector, validate_dataset
+    from .issues import DatasetError, Issue
+    from .reading import read_dataset
+    from .validation import IssueCollector, validate_dataset
 
     if args.max_examples < 0:
         raise UsageError("--max-examples must be 0 or more")
@@ -187,7 +188,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         ds = read_dataset(args.dataset)
     except DatasetError as exc:
         if args.report:  # the table the user asked for, with the one reason
-            out = _Collector(1)
+            out = IssueCollector(1)
             out.add_issues(
                 [
                     *exc.issues,

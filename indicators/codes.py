@@ -1,4 +1,4 @@
-"""Fixed code lists and column kinds of the record format (``records.md``).
+"""Fixed code lists and column kinds of the record format (user documentation: docs/records.md).
 
 The single place where the contract's names live: schemas, reader, engine, simulator and
 templates import from here.

@@ -7,8 +7,9 @@ validation (ages at events) and by the derived tables of :mod:`indicators.events
 
 References
 ----------
-The user documentation, docs/indicators.md ("Notation and common rules": age in completed
-years, 29 February birthdays, C minus N calendar months).
+The user documentation: docs/indicators.md#ages (age in completed years, 29 February
+birthdays, the age groups) and docs/indicators.md#period-and-census-day (days between two
+dates, C minus N calendar months).
 """
 
 from __future__ import annotations

@@ -1,17 +1,20 @@
 """Derived tables of a dataset: spells, ages, status on a day, periods and person-days.
 
 Everything here is vectorised pandas/numpy (a national register has millions of rows: no
-Python loop over records). Dates are handled internally as *day numbers* (days since
-1970-01-01, float64 with NaN for a missing date) so that comparisons with a missing date are
-simply False and interval arithmetic is plain subtraction.
+Python loop over records). Dates are handled as *day numbers* (:mod:`indicators.dates`:
+days since 1970-01-01, float64 with NaN for a missing date) so that comparisons with a
+missing date are simply False and interval arithmetic is plain subtraction.
 
 The derived tables of one dataset and one census day are computed once and cached:
-:func:`get_events` returns the same :class:`Events` object for the same dataset and day.
+:func:`get_events` returns the same :class:`Events` object for the same dataset and day. The
+cohort builders of :mod:`indicators.compute` select their records from these tables.
 
 References
 ----------
-``indicators.md``, "Notation and common rules" (spells, age, status, in detention on a day,
-C minus N calendar months) and "JJ04 and JJ05: durations", "JJ06: deaths".
+The user documentation: docs/records.md#spells (episodes chained into spells),
+docs/indicators.md#in-detention (in detention on a day), docs/indicators.md#legal-status,
+docs/indicators.md#ages, docs/durations.md#periods (pre-sentence and sentenced periods) and
+docs/durations.md#average-daily-population (days in detention in P, by age).
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from .dates import (
 )
 
 __all__ = ["Events", "get_events"]
-
 
 
 def _cat(values, categories) -> pd.Categorical:
@@ -250,13 +252,20 @@ class Events:
         det = self.ds.tables.get("detentions")
         if det is None:
             return None
+        ep = self._sorted_episodes(det)
+        _chain_spells(ep)
+        return ep
+
+    def _sorted_episodes(self, det: pd.DataFrame) -> pd.DataFrame:
+        """The detentions rows with child code, sex, date of birth, facility type and area,
+        in (child, admission, release, file) order; open episodes sort last."""
         code, sex, dob = self.child_lookup(det["child_id"])
         ftype, farea = self._facility_lookup(det["facility_id"])
         adm = day_numbers(det["admission_date"])
         rel = day_numbers(det["release_date"])
         rows = np.arange(len(det))
         order = np.lexsort((rows, np.where(np.isnan(rel), np.inf, rel), adm, code))
-        ep = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "row": rows[order],
                 "child": code[order],
@@ -275,34 +284,6 @@ class Events:
                 "area": farea.take(order),
             }
         )
-        child = ep["child"].to_numpy()
-        adm = ep["adm"].to_numpy()
-        rel = ep["rel"].to_numpy()
-        is_transfer = np.asarray(ep["end_reason"] == "transfer", dtype=bool)
-        chained = np.zeros(len(ep), dtype=bool)
-        if len(ep) > 1:
-            chained[1:] = (child[1:] == child[:-1]) & is_transfer[:-1] & (rel[:-1] == adm[1:])
-        spell = np.cumsum(~chained) - 1
-        n = len(ep)
-        starts = np.flatnonzero(~chained)
-        ends = np.r_[starts[1:] - 1, n - 1].astype(np.int64) if n else starts
-        lengths = ends - starts + 1
-        first_idx = np.repeat(starts, lengths)
-        last_idx = np.repeat(ends, lengths)
-        ep["spell"] = spell
-        ep["spell_adm"] = adm[first_idx]
-        ep["spell_end"] = rel[last_idx]  # NaN when the last episode is open
-        reason = ep["end_reason"].array
-        ep["spell_end_reason"] = pd.Categorical.from_codes(
-            reason.codes[last_idx], categories=reason.categories
-        )
-        sentence = ep["sentence"].to_numpy()
-        spell_sentence = np.fmin.reduceat(sentence, starts) if n else sentence
-        ep["spell_sentence"] = np.repeat(spell_sentence, lengths)
-        last = np.zeros(n, dtype=bool)
-        last[ends] = True
-        ep["last_in_spell"] = last
-        return ep
 
     @cached_property
     def spells(self) -> pd.DataFrame | None:
@@ -421,6 +402,8 @@ class Events:
         -----
         Day d counts when the child is in detention on d (admission day counted, release day
         not) and d lies in P. A child turning 14 in detention adds days to 0-13 and 14-15.
+        JJ06's denominators are built from these days
+        (:func:`indicators.compute.deaths.deaths_denominator`).
         """
         ep = self.episodes
         if ep is None:
@@ -469,6 +452,39 @@ class Events:
         rel = ep["rel"].to_numpy()
         held = (adm <= self.pe) & (np.isnan(rel) | (rel >= self.ps))
         return pd.unique(pd.Series(ep["facility_id"].array[held]))
+
+
+def _chain_spells(ep: pd.DataFrame) -> None:
+    """Add the spell columns to sorted episodes (in place): an episode continues the spell of
+    the previous one when that was the same child's and ended with ``transfer`` on the day
+    this one was admitted."""
+    child = ep["child"].to_numpy()
+    adm = ep["adm"].to_numpy()
+    rel = ep["rel"].to_numpy()
+    is_transfer = np.asarray(ep["end_reason"] == "transfer", dtype=bool)
+    chained = np.zeros(len(ep), dtype=bool)
+    if len(ep) > 1:
+        chained[1:] = (child[1:] == child[:-1]) & is_transfer[:-1] & (rel[:-1] == adm[1:])
+    spell = np.cumsum(~chained) - 1
+    n = len(ep)
+    starts = np.flatnonzero(~chained)
+    ends = np.r_[starts[1:] - 1, n - 1].astype(np.int64) if n else starts
+    lengths = ends - starts + 1
+    first_idx = np.repeat(starts, lengths)
+    last_idx = np.repeat(ends, lengths)
+    ep["spell"] = spell
+    ep["spell_adm"] = adm[first_idx]
+    ep["spell_end"] = rel[last_idx]  # NaN when the last episode is open
+    reason = ep["end_reason"].array
+    ep["spell_end_reason"] = pd.Categorical.from_codes(
+        reason.codes[last_idx], categories=reason.categories
+    )
+    sentence = ep["sentence"].to_numpy()
+    spell_sentence = np.fmin.reduceat(sentence, starts) if n else sentence
+    ep["spell_sentence"] = np.repeat(spell_sentence, lengths)
+    last = np.zeros(n, dtype=bool)
+    last[ends] = True
+    ep["last_in_spell"] = last
 
 
 def get_events(ds, census_date: pd.Timestamp | None = None) -> Events:

@@ -1,5 +1,5 @@
 """Writing the results of ``compute``: indicators.csv, durations.csv, reconciliation.csv,
-manifest.json and indicators.xlsx (``indicators.md``, "Output").
+manifest.json and indicators.xlsx (user documentation: docs/outputs.md).
 
 Values are written unrounded; dates as ISO strings; every text cell passes through
 :func:`safety.neutralise_frame` so that no cell can run as a spreadsheet formula.

@@ -76,7 +76,7 @@ ROLES = (
 COUNT_COLUMNS = ("numerator", "denominator")
 FLAG_SOURCES = ("engine", "disclosure", "counts", "reference")
 
-# The output tables: the contract's columns first (indicators.md, "Output"), then ours.
+# The output tables: the contract's columns first (docs/outputs.md#indicators-csv), then ours.
 RESULT_COLUMNS = [
     "country",
     "period_start",

@@ -9,6 +9,8 @@ results it is given). Which figures a report holds follows the roles of the indi
   multi-page ``comparison.pdf``.
 - :func:`write_country_report` writes ``report_<CODE>.pdf``: the 15-indicator table first,
   then the country's charts, each also as PNG and SVG.
+
+Every figure is a :class:`~indicators.charts.ChartFigure`: it shows itself in Jupyter.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from . import charts
+from . import charts, summaries
+from .charts import notes
+from .charts.display import ChartAxes, ChartFigure
 from .reference import load_benchmarks
 from .registry import DURATION_COLUMNS, declaration, load_definitions, with_role
 from .workers import Progress, run_parallel
@@ -205,15 +209,15 @@ def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) ->
     Columns: core (marked), id, indicator, value, interval, numerator / denominator, unit and
     flags; period, census date, source and caveats in the footnote.
     """
-    f = charts._frame(frame)
+    f = summaries.results_frame(frame)
     rows = f[(f["country"] == country) & (f["dimension"] == "total") & (f["group"] == "all")]
-    rows = charts._latest(rows, ["indicator"], period)
+    rows = summaries.latest_rows(rows, ["indicator"], period)
     info = {s.id: s for s in load_definitions()}
     order = {c: i for i, c in enumerate(info)}
     rows = rows[rows["indicator"].isin(info)]
     rows = rows.assign(_o=rows["indicator"].map(order)).sort_values("_o")
     cname = rows["country_name"].iat[0] if len(rows) else country
-    suffixes, caveat_lines = charts._caveat_notes(rows)
+    suffixes, caveat_lines = notes.caveat_notes(rows)
     mark = dict(zip(rows["indicator"], suffixes, strict=True))
     cells = []
     for code, spec in info.items():
@@ -249,14 +253,14 @@ def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) ->
     ]
     if len(rows):
         first = rows.iloc[0]
-        lines.append(f"Period: {charts._fmt_date(first['period_start'])} to "
-                     f"{charts._fmt_date(first['period_end'])}; census day "
-                     f"{charts._fmt_date(first['census_date'])}.")
-        lines.append(charts._source_line(rows) or "")
+        lines.append(f"Period: {notes.fmt_date(first['period_start'])} to "
+                     f"{notes.fmt_date(first['period_end'])}; census day "
+                     f"{notes.fmt_date(first['census_date'])}.")
+        lines.append(notes.source_line(rows) or "")
         lines.extend(caveat_lines)
     with charts.style():
-        fig = Figure(figsize=(11.0, 8.3), layout="constrained")
-        ax = fig.add_subplot()
+        fig = ChartFigure(figsize=(11.0, 8.3), layout="constrained")
+        ax = fig.add_subplot(axes_class=ChartAxes)
         ax._jj_own_figure = True
         ax.axis("off")
         table = ax.table(cellText=cells, colLabels=["core", "id", "indicator", "value",
@@ -276,16 +280,16 @@ def indicator_table_figure(frame: pd.DataFrame, country: str, *, period=None) ->
                 cell.set_facecolor("#FFF8E6")
         ax.set_title(f"Juvenile justice indicators: {cname} ({country})", fontsize=12)
         ax.set_xlabel(" ")
-        charts._place_footnote(ax, lines)
+        notes.place_footnote(ax, lines)
     return fig
 
 
 def _grid(n: int, *, width: float = 11.0, row_height: float = 3.6):
     """A figure with ``n`` Axes in two columns (constrained layout)."""
     rows = (n + 1) // 2
-    fig = Figure(figsize=(width, row_height * rows + 0.6), layout="constrained")
+    fig = ChartFigure(figsize=(width, row_height * rows + 0.6), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08, hspace=0.06, wspace=0.06)
-    axes = fig.subplots(rows, 2, squeeze=False).ravel()
+    axes = fig.subplots(rows, 2, squeeze=False, subplot_kw={"axes_class": ChartAxes}).ravel()
     for extra in axes[n:]:
         extra.remove()
     return fig, list(axes[:n])

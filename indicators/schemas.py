@@ -1,14 +1,18 @@
 """The record tables as Pandera schemas: the declared contract and the data dictionary.
 
-One :class:`pandera.pandas.DataFrameModel` per table of ``records.md``. They describe the
-*typed* tables that :func:`indicators.read_dataset` produces (ids and text ``string``, dates
+One :class:`pandera.pandas.DataFrameModel` per table of the record format (described in the
+user documentation, ``docs/records.md``, a section per table). They describe the *typed*
+tables that :func:`indicators.read_dataset` produces (ids and text ``string``, dates
 ``datetime64[ns]``, booleans ``boolean``, codes ``category``, integers ``Int64``). Every field
 carries the description written once in :data:`indicators.codes.TABLES`, so the schemas are
 the data dictionary printed by ``jj-indicators schema``.
 
+This module imports pandera: only validation (:mod:`indicators.validation.table_checks`) and
+the ``schema`` command import it, so that reading and computing never load pandera.
+
 Column-level rules live here (required values, codes, non-negative numbers, unique ids);
 rules across rows and tables (foreign keys, date order, spells) are in
-:mod:`indicators.validation`.
+:mod:`indicators.validation.rules`.
 """
 
 from __future__ import annotations
@@ -167,7 +171,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "facilities": FacilitiesSchema,
     "inspections": InspectionsSchema,
 }
-"""Table name -> DataFrameModel, in the order of ``records.md``."""
+"""Table name -> DataFrameModel, in the order of the record format (``docs/records.md``)."""
 
 _TYPE_WORDS = {
     "id": "text (id)",

@@ -246,7 +246,8 @@ def dataset_toml_template() -> str:
 def write_csv_template(folder: str | Path) -> Path:
     """Write empty CSV files (header row only) for every table and a commented dataset.toml.
 
-    Returns the folder. Files are UTF-8 with comma delimiters, as ``records.md`` defines.
+    Returns the folder. Files are UTF-8 with comma delimiters, as the record format defines
+    (docs/records.md#layout).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -19,9 +19,9 @@ from conftest import WORKED_EXAMPLE
 
 from indicators import report
 from indicators.compute import compute_indicators
-from indicators.dataset import read_dataset
 from indicators.parameters import Parameters
 from indicators.pipeline import protect_results, write_results
+from indicators.reading import read_dataset
 from indicators.registry import definitions_file, load_definitions, with_role
 from indicators.sdmx import sdmx_frame
 

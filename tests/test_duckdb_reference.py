@@ -177,7 +177,7 @@ def test_package_and_reference_agree_on_simulated_records(
     simulated_csv, count_unit, deaths_denominator
 ):
     import indicators.compute as compute
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     ds = read_dataset(simulated_csv)
     results = compute.compute_indicators(

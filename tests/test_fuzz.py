@@ -31,7 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import cli
-from indicators.dataset import DatasetError, read_dataset
+from indicators.issues import DatasetError
+from indicators.reading import read_dataset
 
 WORKED = WORKED_EXAMPLE
 pytestmark = pytest.mark.skipif(not WORKED.is_dir(), reason="worked example not found")
@@ -327,7 +328,7 @@ def test_fuzz_shapes(table, shape):
 
 
 def test_a_2mb_cell_is_reported_not_swallowed():
-    from indicators.dataset import MAX_CELL_CHARS
+    from indicators.reading import MAX_CELL_CHARS
 
     with _dataset_copy() as folder:
         _mutate_cell(folder, "children.csv", 0, 0.5, "A" * 2_000_000, "child_id")
@@ -339,10 +340,10 @@ def test_a_2mb_cell_is_reported_not_swallowed():
 
 
 def test_a_file_over_the_size_limit_fails_with_a_message(monkeypatch):
-    from indicators import dataset
+    from indicators.reading import files
 
     with _dataset_copy() as folder:
-        monkeypatch.setattr(dataset, "MAX_FILE_BYTES", 200)
+        monkeypatch.setattr(files, "MAX_FILE_BYTES", 200)
         ds = read_dataset(folder)
         report = _validate_dataset(ds)
         assert not report.ok

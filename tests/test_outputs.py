@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from indicators import __version__
 from indicators.compute import RESULT_COLUMNS, compute_indicators
-from indicators.dataset import Dataset, read_dataset
+from indicators.dataset import Dataset
 from indicators.outputs import OUTPUT_FILES, definitions_frame, write_outputs
+from indicators.reading import read_dataset
 
 WORKED = WORKED_EXAMPLE
 

@@ -20,7 +20,7 @@ from indicators.compute import (
     ResultSchema,
     compute_indicators,
 )
-from indicators.dataset import read_dataset
+from indicators.reading import read_dataset
 from indicators.registry import (
     DIMENSIONS,
     IndicatorSpec,

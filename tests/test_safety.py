@@ -115,7 +115,7 @@ def test_csv_and_excel_written_from_a_neutralised_frame_hold_no_formula(tmp_path
 
 def _hostile_results():
     import indicators.compute as compute
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     ds = read_dataset(WORKED)
     res = compute.compute_indicators(ds)
@@ -183,7 +183,7 @@ def _hostile_dataset(tmp_path: Path) -> Path:
 
 def test_validation_report_is_neutralised(tmp_path):
     import indicators.validation as validation
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     ds = read_dataset(_hostile_dataset(tmp_path))
     report = validation.validate_dataset(ds)

@@ -78,7 +78,7 @@ def test_documented_command_regenerates_every_sample_byte_for_byte(tmp_path, cap
 @pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
 def test_every_sample_validates_without_errors(folder):
     import indicators.validation as validation
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     report = validation.validate_dataset(read_dataset(folder))
     assert report.n_errors == 0, report.summary()
@@ -99,7 +99,7 @@ def test_every_sample_validates_without_errors(folder):
 def totals() -> pd.DataFrame:
     """Total/all values of every 2024 sample and of lakeland 2023 (indicator x dataset)."""
     import indicators.compute as compute
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     out = {}
     wanted = [(name, 2024) for name in CODES] + [("lakeland", 2023), ("lakeland", 2022)]

@@ -183,8 +183,8 @@ def test_sdmx_of_a_sample_parses_with_sdmx1(tmp_path):
     if not folders:
         pytest.skip("no sample datasets in data/samples")
     import indicators.compute as compute
-    from indicators.dataset import read_dataset
     from indicators.disclosure import disclose_results
+    from indicators.reading import read_dataset
 
     results = disclose_results(compute.compute_indicators(read_dataset(folders[-1])))
     csv_path, json_path = write_sdmx(results, tmp_path)

@@ -213,7 +213,7 @@ def test_simulate_returns_a_typed_dataset():
 @pytest.mark.slow
 def test_validation_finds_no_errors_in_simulated_data(tmp_path):
     import indicators.validation as validation
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     for name in ("valdoria", "deltara"):
         folder = write_dataset(simulate_frames(name, 800, seed=9, period=2024), tmp_path / name)
@@ -222,7 +222,7 @@ def test_validation_finds_no_errors_in_simulated_data(tmp_path):
 
 
 def test_parquet_matches_csv(tmp_path):
-    from indicators.dataset import read_dataset
+    from indicators.reading import read_dataset
 
     sim = simulate_frames("highmoor", 300, seed=1, period=2024)
     a = read_dataset(write_dataset(sim, tmp_path / "csv"))
@@ -462,3 +462,11 @@ def test_chunked_simulation_keeps_the_rules(tmp_path, monkeypatch):
     again = sim.simulate_frames("valdoria", 1200, seed=5, period=2024)
     again = write_dataset(again, tmp_path / "b")
     assert _bytes(folder) == _bytes(again)
+
+
+def test_a_tiny_simulation_with_no_detention_stays_whole():
+    """Found by the fuzz suite: 13 children of fjordmark (seed 13) have no stay in detention;
+    the running maximum over an empty table must not fail."""
+    data = simulate_frames("fjordmark", 13, 13, 2024)
+    assert len(data.frames["detentions"]) == 0
+    assert len(data.frames["children"]) == 13

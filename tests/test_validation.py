@@ -434,3 +434,41 @@ def test_property_birthday_agrees_with_age_on(born, later, years):
     b = np.array([np.datetime64(born, "D").astype(np.int64)])
     d = b + later
     assert (age_on(b, d) >= years)[0] == (d >= birthday(b, years))[0]
+
+
+# --------------------------------------------------------------------------- pandera's room
+
+_LOADED = """
+import json, sys
+{code}
+print(json.dumps({{m: m in sys.modules for m in ("pandera", "indicators.schemas")}}))
+"""
+
+
+def _loaded_after(code: str) -> dict[str, bool]:
+    """Which of pandera and indicators.schemas a fresh interpreter holds after ``code``."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _LOADED.format(code=code)], check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_reading_and_computing_never_load_pandera(worked_example_path):
+    loaded = _loaded_after(
+        "import indicators.compute, indicators.events, indicators.reading\n"
+        "from indicators.dataset import Dataset\n"
+        f"ds = indicators.reading.read_dataset({str(worked_example_path)!r})\n"
+        "Dataset.from_frames(ds.metadata, ds.tables)\n"
+        "indicators.events.get_events(ds, ds.census_date)\n"
+        "indicators.compute.compute_indicators(ds)\n")
+    assert loaded == {"pandera": False, "indicators.schemas": False}
+
+
+def test_validating_loads_the_schemas(worked_example_path):
+    loaded = _loaded_after(
+        "import indicators\n"
+        f"indicators.validate_dataset(indicators.read_dataset({str(worked_example_path)!r}))\n")
+    assert loaded == {"pandera": True, "indicators.schemas": True}

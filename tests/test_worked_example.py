@@ -17,7 +17,7 @@ import pytest
 from conftest import WORKED_EXAMPLE
 
 from indicators.compute import compute_indicators
-from indicators.dataset import read_dataset
+from indicators.reading import read_dataset
 
 WORKED = WORKED_EXAMPLE
 

@@ -105,6 +105,8 @@ def excl_group_cummax(group: np.ndarray, values: np.ndarray, empty: int = -1) ->
     Rows are sorted by group; a group's first row gets ``empty``. Values must lie in
     ``[0, BIG)``.
     """
+    if group.size == 0:  # no rows (a tiny simulation): nothing before anything
+        return np.full(0, empty, dtype=np.int64)
     off = group.astype(np.int64) * (BIG + 1)
     cm = np.maximum.accumulate(off + values)
     prev = np.empty_like(cm)

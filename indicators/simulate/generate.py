@@ -143,7 +143,7 @@ def simulate(
     Returns
     -------
     Dataset
-        Typed as :func:`indicators.dataset.read_dataset` would return after writing and reading
+        Typed as :func:`indicators.read_dataset` would return after writing and reading
         the files; ``metadata`` holds the dataset.toml keys (including ``region``, ``source``).
 
     Examples
