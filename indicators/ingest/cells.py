@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ..codes import Column
-from ..dataset import FALSE_WORDS, FIRST_DAY, LAST_DAY, MAX_ISSUES_PER_RULE, TRUE_WORDS, Issue
+from ..issues import MAX_ISSUES_PER_RULE, Issue
+from ..reading.cells import FALSE_WORDS, FIRST_DAY, LAST_DAY, TRUE_WORDS
 from .mapping import EXCEL, Source
 
 __all__ = ["Unmapped", "looks_like_identifier", "map_values", "type_column"]
@@ -67,7 +68,7 @@ def looks_like_identifier(name: str) -> bool:
     >>> looks_like_identifier("Prénom"), looks_like_identifier("Nom du poste")
     (True, False)
     """
-    from ..dataset import is_direct_identifier
+    from ..reading.identifiers import is_direct_identifier
 
     if is_direct_identifier(name):
         return True

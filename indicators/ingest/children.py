@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..dataset import MAX_ISSUES_PER_RULE, Issue
+from ..issues import MAX_ISSUES_PER_RULE, Issue
 from .cells import factorize
 
 __all__ = ["build_children"]

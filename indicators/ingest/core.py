@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..codes import REQUIRED_TABLES, TABLES
-from ..dataset import SOURCE_COLUMNS, Dataset, DatasetError, Issue, typed_table
+from ..dataset import Dataset
+from ..issues import DatasetError, Issue
+from ..reading.tables import SOURCE_COLUMNS, typed_table
 from .cells import Unmapped
 from .children import build_children
 from .mapping import Mapping, read_mapping

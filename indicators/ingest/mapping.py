@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from ..codes import METADATA_KEYS, TABLES, Column
-from ..dataset import MAX_TOML_BYTES, DatasetError, Issue
+from ..issues import DatasetError, Issue
 from ..parameters import DATASET_TOML_NAMES
+from ..reading.metadata import MAX_TOML_BYTES
 from ..registry import policy_keys
 
 __all__ = [
@@ -478,7 +479,7 @@ def _check_values(section: Any, cols: dict[str, Column], check: _Checker, where:
 
 
 def _valid_target(text: str, col: Column) -> bool:
-    from ..dataset import FALSE_WORDS, TRUE_WORDS
+    from ..reading.cells import FALSE_WORDS, TRUE_WORDS
 
     if col.kind == "code":
         return text in col.codes

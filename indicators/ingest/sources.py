@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..dataset import MAX_FILE_BYTES, MAX_WORKBOOK_BYTES, Issue
+from ..issues import Issue
+from ..reading.files import MAX_FILE_BYTES
+from ..reading.workbook import MAX_WORKBOOK_BYTES
 from .mapping import Mapping, Source, close_match, expand_env
 
 __all__ = ["RawTable", "read_source"]

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..codes import TABLES, Column
-from ..dataset import SOURCE_COLUMNS, Issue
+from ..issues import Issue
+from ..reading.tables import SOURCE_COLUMNS
 from .cells import (
     Unmapped,
     date_message,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import TABLES, Column
-from ..dataset import Issue
+from ..issues import Issue
 from .cells import _fold, looks_like_identifier, parse_date
 from .mapping import CHILD_COLUMNS, EVENT_TABLES, EXCEL, Source, record_columns
 from .sources import RawTable, _read_csv, _read_parquet, _read_workbook, relative_label

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..codes import TABLES
-from ..dataset import DatasetError
+from ..issues import DatasetError
 from ..registry import policy_keys
 from .core import REPORT_COLUMNS, IngestResult
 
