@@ -55,7 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show Python tracebacks of unexpected errors"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_record_commands(sub)
+    _add_result_commands(sub)
+    return parser
 
+
+def _add_record_commands(sub) -> None:
+    """Commands about records: checking, describing, templates, simulation, counts."""
     p = sub.add_parser("validate", help="check a dataset and report every problem at once")
     p.add_argument("dataset", help="dataset folder (holding dataset.toml)")
     p.add_argument(
@@ -73,14 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--csv", metavar="DIR", help="write empty CSV files and a commented dataset.toml into DIR"
     )
-
-    p = sub.add_parser("compute", help="compute the 15 indicators for one or more datasets")
-    p.add_argument("datasets", nargs="+", metavar="DATASET", help="dataset folders")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument(
-        "--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx"
-    )
-    add_options(p, "compute")
 
     p = sub.add_parser("simulate", help="generate a synthetic dataset (or all shipped samples)")
     p.add_argument("--profile", help="profile name (see --list-profiles)")
@@ -104,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     add_options(p, "import-counts")
+
+
+def _add_result_commands(sub) -> None:
+    """Commands that compute, protect and publish results."""
+    p = sub.add_parser("compute", help="compute the 15 indicators for one or more datasets")
+    p.add_argument("datasets", nargs="+", metavar="DATASET", help="dataset folders")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx"
+    )
+    add_options(p, "compute")
 
     p = sub.add_parser(
         "compare", help="cross-country comparison charts from results, counts or datasets"
@@ -168,7 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_options(p, "run")
     _add_jobs_option(p)
-    return parser
 
 
 # --------------------------------------------------------------------------- commands

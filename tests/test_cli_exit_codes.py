@@ -102,6 +102,7 @@ CASES: dict[str, list[tuple[Case, int]]] = {
     ],
     "compare": [
         (lambda t: ["compare", _dataset(t), "--out", str(t / "cmp")], 0),
+        (lambda t: ["compare", _counts(t), "--out", str(t / "cmp")], 0),
         (lambda t: ["compare", str(t / "missing"), "--out", str(t / "cmp")], 1),
         (lambda t: ["compare", _counts(t), "--out", str(t / "cmp"), "--threshold", "0"], 2),
     ],

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..issues import Issue
+from ..sparks import bar_svg
 
 __all__ = ["ISSUE_COLUMNS", "RULES", "IssueCollector", "ValidationReport", "day_text",
            "record_sources"]
@@ -49,6 +50,7 @@ RULES: dict[str, str] = {
     "invalid_integer": "not a whole number",
     "assumed_encoding": "a file read under an assumed encoding",
     "assumed_delimiter": "a file read under an assumed delimiter",
+    "assumed_line_endings": "a file whose rows end with a carriage return only (read that way)",
     "unknown_file": "a file that is not part of the format (ignored)",
     "unknown_sheet": "a sheet that is not part of the format (ignored)",
     "unknown_column": "a column that is not part of the format (carried, not used)",
@@ -226,9 +228,23 @@ class ValidationReport:
         )
         if self.issues.empty:
             return head
-        return head + self.by_rule().to_html(index=False) + self.issues.head(50).to_html(
-            index=False, na_rep=""
-        )
+        return head + self._rules_html() + self.issues.head(50).to_html(index=False, na_rep="")
+
+    def _rules_html(self) -> str:
+        """Counts per rule with a bar each (errors vermillion, warnings grey) and the rule's
+        meaning."""
+        rules = self.by_rule()
+        top = float(rules["count"].max()) if len(rules) else 0.0
+        rows = ["<table><tr><th>severity</th><th>rule</th><th>count</th><th></th>"
+                "<th>meaning</th></tr>"]
+        for r in rules.itertuples():
+            rows.append(
+                f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.rule)}</td>"
+                f"<td style='text-align:right'>{int(r.count):,}</td>"
+                f"<td>{bar_svg(int(r.count), top, error=r.severity == 'error')}</td>"
+                f"<td>{html.escape(RULES.get(r.rule, ''))}</td></tr>")
+        rows.append("</table>")
+        return "".join(rows)
 
 
 def _describe(ex) -> str:
