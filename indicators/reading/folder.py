@@ -34,7 +34,9 @@ def read_dataset(path: str | Path) -> Dataset:
     Parameters
     ----------
     path : str or Path
-        The dataset folder (or its dataset.toml, or a workbook holding a ``dataset`` sheet).
+        The dataset folder (or its dataset.toml, or a workbook holding a ``dataset`` sheet),
+        or a mapping file (any other ``.toml``, ``ingest.md``): the exports it names are then
+        ingested in memory, with ``source_file``/``source_row`` on every record.
 
     Returns
     -------
@@ -53,7 +55,14 @@ def read_dataset(path: str | Path) -> Dataset:
     table is named ``workbook.xlsx[sheet]``. See :mod:`indicators.reading` for the assumptions
     stated as warnings (encoding, delimiter) and the size limits.
     """
-    folder, workbook_only = _dataset_folder(Path(path))
+    given = Path(path)
+    if given.is_file() and given.suffix.lower() == ".toml" and given.name != "dataset.toml":
+        # A mapping file of ingest.md: the exports, ingested in memory (ingest builds on this
+        # room's typing, hence the local import).
+        from ..ingest import read_mapped
+
+        return read_mapped(given)
+    folder, workbook_only = _dataset_folder(given)
     issues: list[Issue] = []
     entries = _entries(folder, workbook_only)
     workbooks = [p for p in entries if p.is_file() and p.suffix.lower() == ".xlsx"]
