@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 _API = {
     "Dataset": "dataset",
     "DatasetError": "dataset",
-    "read_dataset": "reading",
+    "read_dataset": "ingest",
     "ValidationReport": "validation",
     "validate_dataset": "validation",
     "IndicatorSpec": "registry",

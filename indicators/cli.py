@@ -184,8 +184,8 @@ def _add_result_commands(sub) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Read a dataset, print the summary grouped by rule; exit 0 valid, 1 errors."""
+    from .ingest import read_dataset
     from .issues import DatasetError, Issue
-    from .reading import read_dataset
     from .validation import IssueCollector, validate_dataset
 
     if args.max_examples < 0:

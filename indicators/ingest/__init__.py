@@ -20,7 +20,7 @@ mapping drafted from the exports).
 
 from __future__ import annotations
 
-from .core import REPORT_COLUMNS, IngestResult, ingest, read_mapped
+from .core import REPORT_COLUMNS, IngestResult, ingest, read_dataset, read_mapped
 from .mapping import Mapping, Source, read_mapping
 from .template import map_template
 from .writer import IngestOutcome, ingest_summary, write_ingest, write_ingest_failure
@@ -34,6 +34,7 @@ __all__ = [
     "ingest",
     "ingest_summary",
     "map_template",
+    "read_dataset",
     "read_mapped",
     "read_mapping",
     "write_ingest",

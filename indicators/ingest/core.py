@@ -17,6 +17,7 @@ import pandas as pd
 from ..codes import REQUIRED_TABLES, TABLES
 from ..dataset import Dataset
 from ..issues import DatasetError, Issue
+from ..reading.folder import read_dataset as read_folder
 from ..reading.tables import SOURCE_COLUMNS, typed_table
 from .cells import Unmapped
 from .children import build_children
@@ -254,3 +255,22 @@ def _dataset(mapping: Mapping, frames: dict[str, pd.DataFrame], failures: dict,
     ds.metadata_source = meta_label
     ds.path = mapping.path
     return ds
+
+
+def read_dataset(path: str | Path) -> Dataset:
+    """Read a dataset: a folder in the record format (or its dataset.toml, or a workbook with a
+    ``dataset`` sheet), or a mapping file of exports, ingested in memory.
+
+    This is the package's ``indicators.read_dataset``: ``validate`` and ``compute`` take either.
+    A mapping file is any ``.toml`` other than ``dataset.toml`` (docs/ingest.md); its records
+    carry ``source_file`` and ``source_row``.
+
+    Raises
+    ------
+    DatasetError
+        When the path is neither a dataset nor a mapping file that can be read.
+    """
+    given = Path(path)
+    if given.is_file() and given.suffix.lower() == ".toml" and given.name != "dataset.toml":
+        return read_mapped(given)
+    return read_folder(given)

@@ -34,9 +34,9 @@ def read_dataset(path: str | Path) -> Dataset:
     Parameters
     ----------
     path : str or Path
-        The dataset folder (or its dataset.toml, or a workbook holding a ``dataset`` sheet),
-        or a mapping file (any other ``.toml``, ``ingest.md``): the exports it names are then
-        ingested in memory, with ``source_file``/``source_row`` on every record.
+        The dataset folder (or its dataset.toml, or a workbook holding a ``dataset`` sheet).
+        A mapping file of exports is read by :func:`indicators.ingest.read_dataset` (the
+        package's ``read_dataset``), which hands folders to this function.
 
     Returns
     -------
@@ -57,11 +57,9 @@ def read_dataset(path: str | Path) -> Dataset:
     """
     given = Path(path)
     if given.is_file() and given.suffix.lower() == ".toml" and given.name != "dataset.toml":
-        # A mapping file of ingest.md: the exports, ingested in memory (ingest builds on this
-        # room's typing, hence the local import).
-        from ..ingest import read_mapped
-
-        return read_mapped(given)
+        raise DatasetError(
+            f"{given} is not a dataset.toml: if it is a mapping file of exports, read it with "
+            "indicators.read_dataset (or jj-indicators ingest), which ingests the exports")
     folder, workbook_only = _dataset_folder(given)
     issues: list[Issue] = []
     entries = _entries(folder, workbook_only)
