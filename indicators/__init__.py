@@ -7,6 +7,7 @@ The public API (everything a notebook needs)::
     report = jj.validate_dataset(ds)
     results = jj.compute_indicators(ds)
     jj.explain(ds, "JJ03", group="M")
+    ds = jj.read_dataset("exports/mapping.toml")      # a ministry's own exports (ingest.md)
 
 Names are imported lazily so that ``jj-indicators --help`` starts fast.
 """
@@ -21,7 +22,7 @@ __version__ = "0.1.0"
 _API = {
     "Dataset": "dataset",
     "DatasetError": "dataset",
-    "read_dataset": "reading",
+    "read_dataset": "ingest",
     "ValidationReport": "validation",
     "validate_dataset": "validation",
     "IndicatorSpec": "registry",
@@ -36,6 +37,7 @@ _API = {
     "write_comparison": "report",
     "write_outputs": "outputs",
     "simulate": None,
+    "ingest": None,
     "from_counts": "counts",
     "apply_disclosure": "disclosure",
     "charts": None,

@@ -55,7 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show Python tracebacks of unexpected errors"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_record_commands(sub)
+    _add_result_commands(sub)
+    return parser
 
+
+def _add_record_commands(sub) -> None:
+    """Commands about records: checking, describing, templates, simulation, counts."""
     p = sub.add_parser("validate", help="check a dataset and report every problem at once")
     p.add_argument("dataset", help="dataset folder (holding dataset.toml)")
     p.add_argument(
@@ -73,14 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--csv", metavar="DIR", help="write empty CSV files and a commented dataset.toml into DIR"
     )
-
-    p = sub.add_parser("compute", help="compute the 15 indicators for one or more datasets")
-    p.add_argument("datasets", nargs="+", metavar="DATASET", help="dataset folders")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument(
-        "--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx"
-    )
-    add_options(p, "compute")
 
     p = sub.add_parser("simulate", help="generate a synthetic dataset (or all shipped samples)")
     p.add_argument("--profile", help="profile name (see --list-profiles)")
@@ -133,6 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     add_options(p, "import-counts")
 
+
+def _add_result_commands(sub) -> None:
+    """Commands that compute, protect and publish results."""
+    p = sub.add_parser("compute", help="compute the 15 indicators for one or more datasets")
+    p.add_argument("datasets", nargs="+", metavar="DATASET", help="dataset folders")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--format", choices=["csv", "sdmx"], default="csv", help="also write SDMX-CSV 2.0 with sdmx"
+    )
+    add_options(p, "compute")
+
     p = sub.add_parser(
         "compare", help="cross-country comparison charts from results, counts or datasets"
     )
@@ -154,6 +163,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_jobs_option(p)
 
     p = sub.add_parser(
+        "ingest", help="turn a ministry's own exports into a dataset through a mapping file"
+    )
+    p.add_argument("mapping", metavar="MAPPING.toml", help="the mapping file (see ingest.md)")
+    p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write")
+    p.add_argument(
+        "--format", choices=["csv", "parquet"], default="csv", help="table files (default csv)"
+    )
+    p.add_argument(
+        "--max-examples", type=int, default=3, help="examples shown per rule (default 3)"
+    )
+
+    p = sub.add_parser(
+        "map-template", help="draft a mapping file from exports of one table, to edit"
+    )
+    p.add_argument("exports", nargs="+", metavar="EXPORT", help="export files (CSV, xlsx, Parquet)")
+    p.add_argument("--table", required=True, help="the record-format table they feed")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet of .xlsx exports (default: first)")
+    p.add_argument(
+        "--out",
+        metavar="FILE.toml",
+        help="write (or, for an existing mapping, add a [[source]] to) this file",
+    )
+
+    p = sub.add_parser(
         "run",
         help=(
             "the main job: indicators for every dataset under the given folders, "
@@ -172,7 +205,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_options(p, "run")
     _add_jobs_option(p)
-    return parser
 
 
 # --------------------------------------------------------------------------- commands
@@ -180,8 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Read a dataset, print the summary grouped by rule; exit 0 valid, 1 errors."""
+    from .ingest import read_dataset
     from .issues import DatasetError, Issue
-    from .reading import read_dataset
     from .validation import IssueCollector, validate_dataset
 
     if args.max_examples < 0:
@@ -600,6 +632,79 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest the exports a mapping names into DIR; exit 0 valid, 1 problems (DIR then holds
+    only ingest_report.csv)."""
+    from pathlib import Path
+
+    from .ingest import ingest, ingest_summary, write_ingest, write_ingest_failure
+    from .validation import validate_dataset
+
+    if args.max_examples < 0:
+        raise UsageError("--max-examples must be 0 or more")
+    mapping = Path(args.mapping)
+    if mapping.suffix.lower() != ".toml" or mapping.name == "dataset.toml":
+        raise UsageError(f"{mapping}: give the mapping file (a .toml file other than dataset.toml)")
+    try:
+        result = ingest(mapping)
+    except DatasetError as exc:  # the mapping file itself cannot be read
+        try:
+            write_ingest_failure(args.out)
+        except DatasetError as out_exc:
+            raise InputError(f"{exc}\n{out_exc}") from None
+        raise InputError(f"{exc}\nNothing was ingested: {args.out} holds only "
+                         "ingest_report.csv.") from None
+    try:
+        outcome = write_ingest(result, args.out, validate_dataset(result.dataset),
+                               format=args.format)
+    except DatasetError as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(ingest_summary(result, outcome, max_examples=args.max_examples))
+    return 0 if outcome.ok else 1
+
+
+def _cmd_map_template(args: argparse.Namespace) -> int:
+    """Draft a mapping for exports of one table (print it, write it, or add it to a mapping)."""
+    from pathlib import Path
+
+    from .codes import TABLES
+    from .ingest.template import map_template
+
+    if args.table not in TABLES:
+        raise UsageError(f"--table {args.table!r}: choose one of {', '.join(TABLES)}")
+    exports = [Path(p) for p in args.exports]
+    missing = [str(p) for p in exports if not p.is_file()]
+    if missing:
+        raise InputError(f"no such export: {', '.join(missing)}")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() != ".toml":
+        raise UsageError(f"--out {out}: the mapping file name ends with .toml")
+    adding = out is not None and out.exists()
+    folder = out.parent if out is not None else Path.cwd()
+    try:
+        text = map_template(exports, args.table, folder, sheet=args.sheet, dataset=not adding)
+    except (ValueError, KeyError) as exc:
+        raise InputError(str(exc)) from None
+    if out is None:
+        print(text, end="")
+        return 0
+    try:
+        if adding:
+            with open(out, "a", encoding="utf-8", newline="\n") as fh:
+                fh.write("\n" + text)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    todo = sum("TODO" in line for line in text.splitlines())
+    print(f"{'added a [[source]] for ' + args.table + ' to' if adding else 'wrote'} {out}: "
+          f"{todo} line(s) marked TODO to decide; then run jj-indicators validate {out}")
+    return 0
+
+
 COMMANDS = {
     "validate": _cmd_validate,
     "schema": _cmd_schema,
@@ -611,6 +716,8 @@ COMMANDS = {
     "compare": _cmd_compare,
     "report": _cmd_report,
     "run": _cmd_run,
+    "ingest": _cmd_ingest,
+    "map-template": _cmd_map_template,
 }
 
 

@@ -188,14 +188,26 @@ def from_counts(
     if not isinstance(table, pd.DataFrame):
         raise ValueError("from_counts expects a pandas DataFrame")
     params = (parameters or Parameters()).replace(**overrides)
-    confidence_level = params.confidence_level
-    small_numerator_threshold = params.small_numerator_threshold
-    small_denominator_threshold = params.small_denominator_threshold
     t = table.copy()
     t.columns = [str(c).strip().lower() for c in t.columns]
     t = t.reset_index(drop=True)
-    n = len(t)
-    problems: list[str] = []
+    _check_columns(t)
+    cols = _read_columns(t)
+    info = {spec.id: spec for spec in load_definitions()}
+    rows, problems = [], []
+    for i in range(len(t)):
+        row = _row(i, cols, info, params)
+        if isinstance(row, str):
+            problems.append(f"row {i + 2}: {row}")
+        else:
+            rows.append(row)
+    if problems:
+        raise ValueError("counts table: " + "; ".join(problems[:20])
+                         + (f"; and {len(problems) - 20} more" if len(problems) > 20 else ""))
+    return _assemble(rows, t)
+
+
+def _check_columns(t: pd.DataFrame) -> None:
     has_period = "period" in t.columns or {"period_start", "period_end"} <= set(t.columns)
     missing = [c for c in ("country", "indicator", "group") if c not in t.columns]
     if not has_period:
@@ -205,20 +217,10 @@ def from_counts(
     if missing:
         raise ValueError("counts table: missing column(s): " + ", ".join(missing))
 
-    info = {spec.id: spec for spec in load_definitions()}
-    country = _text(t["country"], n)
-    indicator = _text(t["indicator"], n)
-    group = _text(t["group"], n).replace("", "all")
-    dimension = _text(t.get("dimension"), n)
-    empty = pd.Series(np.nan, index=t.index)
-    numerator = _number(t["numerator"]) if "numerator" in t.columns else empty
-    denominator = _number(t["denominator"]) if "denominator" in t.columns else empty
-    value_in = t["value"] if "value" in t.columns else pd.Series([None] * n, dtype=object)
-    unit_in = _text(t.get("unit"), n)
-    name_in = _text(t.get("indicator_name"), n)
-    mult_in = _number(t["multiplier"]) if "multiplier" in t.columns else empty
 
-    # Periods: a year, or explicit start and end dates.
+def _periods(t: pd.DataFrame, n: int) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Start, end and census day of each row: explicit dates, else the calendar year of
+    ``period``; the census day defaults to the period's end."""
     if {"period_start", "period_end"} <= set(t.columns):
         start = pd.to_datetime(_text(t["period_start"], n).replace("", None), errors="coerce")
         end = pd.to_datetime(_text(t["period_end"], n).replace("", None), errors="coerce")
@@ -233,116 +235,123 @@ def from_counts(
         start = start.mask(from_year, pd.to_datetime(ytext + "-01-01", errors="coerce"))
         end = end.mask(from_year, pd.to_datetime(ytext + "-12-31", errors="coerce"))
     census = pd.to_datetime(_text(t.get("census_date"), n).replace("", None), errors="coerce")
-    census = census.fillna(end)
+    return start, end, census.fillna(end)
 
-    caveat_parts = [_text(t.get("notes"), n), _text(t.get("caveats"), n)]
-    caveats = [
-        CAVEAT_SEPARATOR.join(p for p in (a, b) if p) for a, b in zip(*caveat_parts, strict=True)
-    ]
-    differs_col = (
-        t["definition_differs"].map(_yes_no) if "definition_differs" in t.columns else None
-    )
-    extra_flags = _text(t.get("flags"), n)
 
-    rows = []
-    for i in range(n):
-        where = f"row {i + 2}"
-        code = indicator.iat[i]
-        spec = info.get(code)
-        unit = unit_in.iat[i] or (spec.unit if spec else "")
-        if not code:
-            problems.append(f"{where}: indicator is empty")
-            continue
-        if not unit:
-            problems.append(f"{where}: indicator {code!r} is not one of the 15 and has no unit")
-            continue
-        try:
-            kind, multiplier = kind_of_unit(unit)
-        except ValueError:
-            problems.append(f"{where}: unknown unit {unit!r}")
-            continue
-        if not np.isnan(mult_in.iat[i]):
-            multiplier = mult_in.iat[i]
-        g = group.iat[i]
-        dim = dimension.iat[i] or _default_dimension(g)
-        if not dim:
-            problems.append(f"{where}: give the dimension of group {g!r}")
-            continue
-        if pd.isna(start.iat[i]) or pd.isna(end.iat[i]):
-            problems.append(f"{where}: period cannot be read")
-            continue
-        if not country.iat[i]:
-            problems.append(f"{where}: country is empty")
-            continue
-        num, den = numerator.iat[i], denominator.iat[i]
-        if (not np.isnan(num) and num < 0) or (not np.isnan(den) and den < 0):
-            problems.append(f"{where}: negative count")
-            continue
-        if kind == "percentage" and not np.isnan(num) and not np.isnan(den) and num > den:
-            problems.append(f"{where}: numerator {num:g} is larger than denominator {den:g}")
-            continue
+def _read_columns(t: pd.DataFrame) -> dict:
+    """The columns of a counts table as parsed series (text trimmed, numbers, dates)."""
+    n = len(t)
+    empty = pd.Series(np.nan, index=t.index)
+    start, end, census = _periods(t, n)
+    notes, more = _text(t.get("notes"), n), _text(t.get("caveats"), n)
+    return {
+        "country": _text(t["country"], n),
+        "indicator": _text(t["indicator"], n),
+        "group": _text(t["group"], n).replace("", "all"),
+        "dimension": _text(t.get("dimension"), n),
+        "numerator": _number(t["numerator"]) if "numerator" in t.columns else empty,
+        "denominator": _number(t["denominator"]) if "denominator" in t.columns else empty,
+        "value": t["value"] if "value" in t.columns else pd.Series([None] * n, dtype=object),
+        "unit": _text(t.get("unit"), n),
+        "name": _text(t.get("indicator_name"), n),
+        "multiplier": _number(t["multiplier"]) if "multiplier" in t.columns else empty,
+        "start": start,
+        "end": end,
+        "census": census,
+        "caveats": [CAVEAT_SEPARATOR.join(p for p in (a, b) if p)
+                    for a, b in zip(notes, more, strict=True)],
+        "differs": (t["definition_differs"].map(_yes_no)
+                    if "definition_differs" in t.columns else None),
+        "flags": _text(t.get("flags"), n),
+    }
 
-        flags = [extra_flags.iat[i]]
-        value = lo = hi = np.nan
-        published = _number(pd.Series([value_in.iat[i]])).iat[0] if kind != "policy" else np.nan
-        if kind == "rate":
-            if not np.isnan(num) and not np.isnan(den) and den > 0:
-                value, lo, hi = (
-                    float(x) for x in stats.rate_ci(num, den, multiplier, confidence_level)
-                )
-            elif not np.isnan(num) and not np.isnan(published):
-                value = published
-                if num > 0:
-                    plo, phi = stats.poisson_ci(num, confidence_level)
-                    lo, hi = float(plo) * value / num, float(phi) * value / num
-                flags.append("published_rate")
-            if not np.isnan(num) and num < small_numerator_threshold:
-                flags.append("small_numerator")
-        elif kind == "percentage":
-            if not np.isnan(num) and not np.isnan(den) and den > 0:
-                p, plo, phi = stats.proportion_ci(num, den, confidence_level)
-                value, lo, hi = 100 * float(p), 100 * float(plo), 100 * float(phi)
-            if not np.isnan(den) and den < small_denominator_threshold:
-                flags.append("small_denominator")
-        elif kind == "duration":
+
+def _row(i: int, cols: dict, info: dict, params: Parameters) -> dict | str:
+    """Row ``i`` of the indicators frame, or the problem that stops it (a message)."""
+    code = cols["indicator"].iat[i]
+    spec = info.get(code)
+    unit = cols["unit"].iat[i] or (spec.unit if spec else "")
+    if not code:
+        return "indicator is empty"
+    if not unit:
+        return f"indicator {code!r} is not one of the 15 and has no unit"
+    try:
+        kind, multiplier = kind_of_unit(unit)
+    except ValueError:
+        return f"unknown unit {unit!r}"
+    if not np.isnan(cols["multiplier"].iat[i]):
+        multiplier = cols["multiplier"].iat[i]
+    group = cols["group"].iat[i]
+    dim = cols["dimension"].iat[i] or _default_dimension(group)
+    num, den = cols["numerator"].iat[i], cols["denominator"].iat[i]
+    problem = (
+        f"give the dimension of group {group!r}" if not dim else
+        "period cannot be read" if pd.isna(cols["start"].iat[i]) or pd.isna(cols["end"].iat[i])
+        else "country is empty" if not cols["country"].iat[i] else
+        "negative count" if (not np.isnan(num) and num < 0) or (not np.isnan(den) and den < 0)
+        else f"numerator {num:g} is larger than denominator {den:g}"
+        if kind == "percentage" and not np.isnan(num) and not np.isnan(den) and num > den
+        else "")
+    if problem:
+        return problem
+    value, lo, hi, num, den, flags = _figure(kind, num, den, cols["value"].iat[i], multiplier,
+                                             params)
+    flags.insert(0, cols["flags"].iat[i])
+    if np.isnan(value):
+        flags.insert(0, "not_available")
+    differs = cols["differs"] is not None and cols["differs"].iat[i] == 1.0
+    if differs or _DEFINITION_DIFFERS.search(cols["caveats"][i] or ""):
+        flags.append("definition_differs")
+    return {
+        "country": cols["country"].iat[i],
+        "period_start": _iso(cols["start"].iat[i]),
+        "period_end": _iso(cols["end"].iat[i]),
+        "census_date": _iso(cols["census"].iat[i]),
+        "indicator": code, "dimension": dim, "group": group,
+        "value": value, "numerator": num, "denominator": den, "unit": unit,
+        "ci_lower": lo, "ci_upper": hi, "flags": _join_flags(*flags),
+        "indicator_name": cols["name"].iat[i] or (spec.name if spec else code),
+        "core": bool(spec.core) if spec else False, "kind": kind,
+        "caveats": cols["caveats"][i], "_i": i,
+    }
+
+
+def _figure(kind: str, num: float, den: float, given, multiplier: float, params: Parameters):
+    """Value, interval, counts and flags of one row by its kind (the engine's intervals)."""
+    level = params.confidence_level
+    flags: list[str] = []
+    value = lo = hi = np.nan
+    published = _number(pd.Series([given])).iat[0] if kind != "policy" else np.nan
+    if kind == "rate":
+        if not np.isnan(num) and not np.isnan(den) and den > 0:
+            value, lo, hi = (float(x) for x in stats.rate_ci(num, den, multiplier, level))
+        elif not np.isnan(num) and not np.isnan(published):
             value = published
-            den = np.nan
-        else:  # policy
-            answer = _yes_no(value_in.iat[i])
-            if np.isnan(answer):
-                answer = _yes_no(num)
-            value, num, den = answer, np.nan, np.nan
-        if np.isnan(value):
-            flags.insert(0, "not_available")
-        differs = differs_col is not None and differs_col.iat[i] == 1.0
-        if differs or _DEFINITION_DIFFERS.search(caveats[i] or ""):
-            flags.append("definition_differs")
+            if num > 0:
+                plo, phi = stats.poisson_ci(num, level)
+                lo, hi = float(plo) * value / num, float(phi) * value / num
+            flags.append("published_rate")
+        if not np.isnan(num) and num < params.small_numerator_threshold:
+            flags.append("small_numerator")
+    elif kind == "percentage":
+        if not np.isnan(num) and not np.isnan(den) and den > 0:
+            p, plo, phi = stats.proportion_ci(num, den, level)
+            value, lo, hi = 100 * float(p), 100 * float(plo), 100 * float(phi)
+        if not np.isnan(den) and den < params.small_denominator_threshold:
+            flags.append("small_denominator")
+    elif kind == "duration":
+        value, den = published, np.nan
+    else:  # policy: a yes/no answer in value, else the numerator as 1/0
+        answer = _yes_no(given)
+        if np.isnan(answer):
+            answer = _yes_no(num)
+        value, num, den = answer, np.nan, np.nan
+    return value, lo, hi, num, den, flags
 
-        rows.append({
-            "country": country.iat[i],
-            "period_start": _iso(start.iat[i]),
-            "period_end": _iso(end.iat[i]),
-            "census_date": _iso(census.iat[i]),
-            "indicator": code,
-            "dimension": dim,
-            "group": g,
-            "value": value,
-            "numerator": num,
-            "denominator": den,
-            "unit": unit,
-            "ci_lower": lo,
-            "ci_upper": hi,
-            "flags": _join_flags(*flags),
-            "indicator_name": name_in.iat[i] or (spec.name if spec else code),
-            "core": bool(spec.core) if spec else False,
-            "kind": kind,
-            "caveats": caveats[i],
-            "_i": i,
-        })
-    if problems:
-        raise ValueError("counts table: " + "; ".join(problems[:20])
-                         + (f"; and {len(problems) - 20} more" if len(problems) > 20 else ""))
 
+def _assemble(rows: list[dict], t: pd.DataFrame) -> pd.DataFrame:
+    """The rows as a frame of the comparison columns, with the table's text columns."""
+    n = len(t)
     out = pd.DataFrame(rows, columns=[*RESULT_COLUMNS, "indicator_name", "core", "kind",
                                       "caveats", "_i"])
     idx = out.pop("_i").to_numpy()

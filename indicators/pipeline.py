@@ -26,9 +26,9 @@ import pandas as pd
 
 from .compute import IndicatorResults, combine_results, compute_indicators
 from .counts import from_counts
+from .ingest import read_dataset
 from .issues import DatasetError
 from .parameters import Parameters
-from .reading import read_dataset
 from .reference import is_reference_folder, load_reference
 from .registry import COMPARISON_COLUMNS, DURATION_COLUMNS, RESULT_COLUMNS
 from .safety import neutralise_frame

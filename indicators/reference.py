@@ -2,25 +2,39 @@
 
 The tables in ``data/reference/`` are real, published aggregate figures (TransMonEE, UNODC,
 OJJDP; see that folder's README for the citations). :func:`reference_counts` turns them into
-one counts table in the shape :func:`indicators.counts.from_counts` reads, each row carrying its
-country's caveats; :func:`load_reference` converts that table, so published figures get the
-same intervals and flags as computed ones and can sit beside them in every chart.
+one counts table in the shape :func:`indicators.counts.from_counts` reads; :func:`load_reference`
+converts that table, so published figures get the same intervals and flags as computed ones and
+can sit beside them in every chart.
 
-Conversions (each one documented on its rows' ``caveats``):
+Caveats come from ``footnotes.csv`` (kept with the data): one row per footnote of a published
+table (its words, the caveat it yields, whether it makes the row's definition differ from the
+Manual's, whether it concerns the year shipped), plus the conversion notes that do. Each
+converted row draws on the tables listed in :data:`SOURCE_TABLES` and carries the caveats of
+those tables' footnotes for its country (and those given for ``all``), nothing else: a footnote
+of the sentencing table never reaches a detention row. ``definition_differs`` is set exactly
+when one of them says so.
 
-- TransMonEE detention, end of year: JJ02 = children in closed facilities at 31 December and
-  JJ03 = of which pre-trial, each divided by the population aged 0-17 on 1 January of the next
-  year (UNICEF's convention for stocks) x 100,000; census date 31 December.
-- TransMonEE sentencing: a JJ09-like percentage = sentenced to a closed facility / convicted
-  (flagged ``definition_differs``: JJ09 divides custodial by custodial + non-custodial
-  sentences), and TransMonEE's sentencing rate ``TM_SENTENCING`` = convicted / average
-  population aged 14-17 x 100,000.
+Conversions:
+
+- TransMonEE detention (tables 5.9.1, 5.9.2, 5.9.5, population 1.1.4): JJ02 = children in
+  closed facilities at 31 December (5.9.1; where 5.9.1 is empty and both parts are given,
+  pre-trial 5.9.2 plus after adjudication 5.9.5) and JJ03 = pre-trial (5.9.2), each divided by
+  the population aged 0-17 on 1 January of the next year (UNICEF's convention for stocks)
+  x 100,000; census date 31 December.
+- TransMonEE sentencing (5.8.1, 5.8.8, 5.8.9, population 1.2.8): a JJ09-like percentage =
+  children sentenced to deprivation of liberty, committed to a closed facility (5.8.8) or
+  placed in a specialised educational or correctional institution (5.8.9), among children
+  convicted (5.8.1), flagged ``definition_differs`` (JJ09 divides custodial by custodial and
+  non-custodial sentences); a part not reported counts as none, and the row says so. And
+  TransMonEE's sentencing rate ``TM_SENTENCING`` = convicted / average population aged 14-17
+  x 100,000, which reproduces the published rate of table 5.8.2 (the row says where it does
+  not).
 - UNODC juveniles held in prisons: JJ02-like = held / (population under 18 in thousands x
-  1,000) x 100,000; ``definition_differs`` (prisons only, national definition of
-  "juvenile"); the 2019 counts are flagged ``population_year_differs`` (population of 2021).
+  1,000) x 100,000; the 2019 counts are flagged ``population_year_differs`` (population of
+  2021).
 - OJJDP Census of Juveniles in Residential Placement 2019: the published placement rate per
   100,000 aged 10 to the upper age of juvenile jurisdiction, with the count as numerator
-  (``published_rate``, ``definition_differs``). States have codes ``US-XX``.
+  (``published_rate``). States have codes ``US-XX``.
 - OJJDP Juvenile Residential Facility Census: JJ06-like = deaths in the 12 months before the
   census day / youth held on the census day x 1,000 (the ``census`` denominator option;
   flagged ``census_denominator``).
@@ -39,11 +53,15 @@ import pandas as pd
 from .counts import CAVEAT_SEPARATOR, from_counts
 
 __all__ = [
+    "FOOTNOTES_FILE",
+    "FOOTNOTE_COLUMNS",
     "REFERENCE_FILES",
+    "SOURCE_TABLES",
     "default_reference_path",
     "is_reference_folder",
     "load_benchmarks",
     "load_reference",
+    "read_footnotes",
     "reference_counts",
 ]
 
@@ -54,6 +72,22 @@ REFERENCE_FILES = (
     "ojjdp_cjrp_2019_states.csv",
     "ojjdp_deaths_in_custody.csv",
 )
+FOOTNOTES_FILE = "footnotes.csv"
+FOOTNOTE_COLUMNS = ["source", "table", "country", "note", "footnote", "caveat",
+                    "definition_differs", "applies", "reason"]
+
+# The published tables each converted row draws on (its numerator's, then its denominator's).
+SOURCE_TABLES = {
+    ("transmonee_2018_detention.csv", "JJ02"): ("5.9.1", "1.1.4"),
+    ("transmonee_2018_detention.csv", "JJ02 from parts"): ("5.9.2", "5.9.5", "1.1.4"),
+    ("transmonee_2018_detention.csv", "JJ03"): ("5.9.2", "1.1.4"),
+    ("transmonee_2018_sentencing.csv", "JJ09"): ("5.8.8", "5.8.9", "5.8.1"),
+    ("transmonee_2018_sentencing.csv", "TM_SENTENCING"): ("5.8.1", "1.2.8"),
+    ("unodc_juveniles_held.csv", "JJ02"): ("prisons (May 2023)",),
+    ("ojjdp_cjrp_2019_states.csv", "JJ02"): ("CJRP 2019",),
+    ("ojjdp_deaths_in_custody.csv", "JJ06"): ("JRFC 2016, 2018",),
+}
+ALL_COUNTRIES = "all"
 
 REGION_TRANSMONEE = "Eastern Europe and Central Asia (TransMonEE)"
 REGION_OJJDP = "North America (OJJDP)"
@@ -61,10 +95,10 @@ REGION_OJJDP_STATES = "United States, by state (OJJDP)"
 
 SOURCE_TRANSMONEE_DET = (
     "TransMonEE, UNICEF Regional Office for Europe and Central Asia, December 2020 release, "
-    "tables 5.9.1, 5.9.2, 1.1.4"
+    "tables 5.9.1, 5.9.2, 5.9.5, 1.1.4"
 )
 SOURCE_TRANSMONEE_SENT = (
-    "TransMonEE, UNICEF ECARO, December 2020 release, tables 5.8.1, 5.8.8, 1.2.8"
+    "TransMonEE, UNICEF ECARO, December 2020 release, tables 5.8.1, 5.8.2, 5.8.8, 5.8.9, 1.2.8"
 )
 SOURCE_UNODC = (
     "UNODC, crime and criminal justice statistics (prisons, May 2023); population: UNICEF SOWC "
@@ -76,13 +110,13 @@ SOURCE_OJJDP_CJRP = (
 SOURCE_OJJDP_JRFC = "OJJDP, Juvenile Residential Facility Census 2016 and 2018"
 
 ISO3 = {
-    "Albania": "ALB", "Armenia": "ARM", "Belarus": "BLR", "Bosnia and Herzegovina": "BIH",
-    "Bulgaria": "BGR", "Croatia": "HRV", "Czech Republic": "CZE", "Georgia": "GEO",
-    "Hungary": "HUN", "Kazakhstan": "KAZ", "Kyrgyzstan": "KGZ", "Latvia": "LVA",
-    "Lithuania": "LTU", "Moldova": "MDA", "Montenegro": "MNE", "North Macedonia": "MKD",
-    "Poland": "POL", "Romania": "ROU", "Russian Federation": "RUS", "Serbia": "SRB",
-    "Slovakia": "SVK", "Slovenia": "SVN", "Tajikistan": "TJK", "Ukraine": "UKR",
-    "United States": "USA",
+    "Albania": "ALB", "Armenia": "ARM", "Azerbaijan": "AZE", "Belarus": "BLR",
+    "Bosnia and Herzegovina": "BIH", "Bulgaria": "BGR", "Croatia": "HRV",
+    "Czech Republic": "CZE", "Georgia": "GEO", "Hungary": "HUN", "Kazakhstan": "KAZ",
+    "Kyrgyzstan": "KGZ", "Latvia": "LVA", "Lithuania": "LTU", "Moldova": "MDA",
+    "Montenegro": "MNE", "North Macedonia": "MKD", "Poland": "POL", "Romania": "ROU",
+    "Russian Federation": "RUS", "Serbia": "SRB", "Slovakia": "SVK", "Slovenia": "SVN",
+    "Tajikistan": "TJK", "Turkey": "TUR", "Ukraine": "UKR", "United States": "USA",
 }
 
 US_STATES = {
@@ -106,35 +140,8 @@ UNODC_REGION = {
     **dict.fromkeys(["TUR", "KOR", "JPN", "AUS", "MAR"], "Asia, Africa and Oceania (UNODC)"),
 }
 
-# Country caveats from the README of the reference tables (TransMonEE footnotes). The flag
-# ``definition_differs`` is set where the national count is wider or narrower than the
-# Manual's "children in detention".
-_WIDER = (
-    "Closed facilities include educational or correctional institutions{}: wider than a prison "
-    "count."
-)
-_TM_SCOPE = {
-    "Czech Republic": _WIDER.format(""),
-    "Hungary": _WIDER.format(" (from 2013)"),
-    "Poland": _WIDER.format(""),
-    "Bulgaria": _WIDER.format(""),
-    "Tajikistan": _WIDER.format(""),
-    "Belarus": "2018 covers special educational institutions only.",
-    "Romania": "From 2016 counts custodial measures including educational centres.",
-    "Serbia": "Counts imprisonment only.",
-    "Russian Federation": "Counts imprisonment only.",
-    "Georgia": "Counts imprisonment only.",
-}
-_TM_OTHER = {
-    "Ukraine": "Excludes the occupied territories (from 2014).",
-}
-_TM_SENTENCING_NOTES = {
-    "North Macedonia": "Sentencing covers ages 16-17 only.",
-    "Albania": "284 closed-facility sentences of 296 convictions looks implausible (as published).",
-}
-_TM_AGE_RANGE = (
-    "National age ranges of juvenile justice differ (e.g. Czech convictions 15-17, Poland 13-16)."
-)
+# Published rates are given to 4 decimals in the shipped file.
+_PUBLISHED_RATE_TOLERANCE = 1e-4
 
 
 def default_reference_path() -> Path:
@@ -142,6 +149,10 @@ def default_reference_path() -> Path:
     here = Path("data/reference")
     if here.is_dir():
         return here
+    return _shipped_path()
+
+
+def _shipped_path() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "reference"
 
 
@@ -155,122 +166,198 @@ def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
-def _num(s: pd.Series) -> pd.Series:
-    t = s.astype("string").str.strip().replace({"-": None, "": None})
-    return pd.to_numeric(t, errors="coerce")
-
-
-def _caveats(*parts: str) -> str:
-    return CAVEAT_SEPARATOR.join(p for p in parts if p)
+def _num(value) -> float:
+    t = str(value).strip()
+    if t in ("", "-"):
+        return np.nan
+    return float(t)
 
 
 def _fmt(x: float) -> str:
     return "" if pd.isna(x) else f"{float(x):.10g}"
 
 
-def _transmonee_detention(path: Path) -> list[dict]:
+def read_footnotes(folder: str | Path | None = None) -> pd.DataFrame:
+    """The table of footnotes kept with the reference data.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        A reference folder; its ``footnotes.csv`` is read when present, else the shipped copy
+        (the footnotes belong to the published sources, not to a copy of their tables).
+
+    Returns
+    -------
+    DataFrame
+        ``FOOTNOTE_COLUMNS`` as text, ``definition_differs`` and ``applies`` as booleans.
+    """
+    path = Path(folder) / FOOTNOTES_FILE if folder is not None else None
+    if path is None or not path.is_file():
+        path = _shipped_path() / FOOTNOTES_FILE
+    notes = _read(path)
+    missing = [c for c in FOOTNOTE_COLUMNS if c not in notes.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    for col in ("definition_differs", "applies"):
+        bad = ~notes[col].isin(["true", "false"])
+        if bad.any():
+            raise ValueError(f"{path}: {col} must be true or false (row {bad.idxmax() + 2})")
+        notes[col] = notes[col] == "true"
+    return notes[FOOTNOTE_COLUMNS]
+
+
+def _footnotes_for(
+    notes: pd.DataFrame, key: tuple[str, str], country: str
+) -> tuple[list[str], list[str], bool]:
+    """Caveats of the footnotes of ``key``'s tables: those for every country, those for
+    ``country``, and whether one of them makes the definition differ."""
+    tables = SOURCE_TABLES[key]
+    sel = notes[notes["table"].isin(tables) & notes["country"].isin([country, ALL_COUNTRIES])
+                & notes["applies"]]
+    sel = sel.assign(_o=sel["table"].map({t: i for i, t in enumerate(tables)}))
+    sel = sel.sort_values("_o", kind="stable")
+    generic = sel["country"] == ALL_COUNTRIES
+    return ([c for c in sel.loc[generic, "caveat"] if c],
+            [c for c in sel.loc[~generic, "caveat"] if c],
+            bool(sel["definition_differs"].any()))
+
+
+def _join(*parts) -> str:
+    flat: list[str] = []
+    for p in parts:
+        flat.extend(p if isinstance(p, list) else [p])
+    return CAVEAT_SEPARATOR.join(dict.fromkeys(p for p in flat if p))
+
+
+def _bool(flag: bool) -> str:
+    return "true" if flag else "false"
+
+
+def _transmonee_detention(path: Path, notes: pd.DataFrame) -> list[dict]:
+    name_of_file = path.name
     rows = []
     for r in _read(path).itertuples(index=False):
-        name = r.country
-        year = int(r.year)
-        scope = _TM_SCOPE.get(name, "")
-        notes = _caveats(
-            "Stock at 31 December divided by the population aged 0-17 on 1 January of the next "
-            "year (UNICEF's convention).",
-            f"Latest available year: {year}." if year != 2018 else "",
-            scope, _TM_OTHER.get(name, ""),
-            _TM_AGE_RANGE if name in ("Czech Republic", "Poland") else "",
-        )
+        name, year = r.country.strip(), int(r.year)
+        total = _num(r.in_closed_facilities_end_of_year)
+        pretrial = _num(r.of_which_pretrial_end_of_year)
+        after = _num(r.of_which_post_adjudication_end_of_year)
+        latest = f"Latest available year: {year}." if year != 2018 else ""
         base = {
             "country": ISO3[name], "country_name": name, "period": str(year),
             "census_date": f"{year}-12-31", "group": "all", "dimension": "total",
             "denominator": r.pop_0_17_on_1_jan_of_next_year, "region": REGION_TRANSMONEE,
-            "source": SOURCE_TRANSMONEE_DET, "notes": notes,
-            "definition_differs": "true" if scope else "false", "origin": "published",
+            "source": SOURCE_TRANSMONEE_DET, "origin": "published",
         }
-        rows.append({**base, "indicator": "JJ02", "numerator": r.in_closed_facilities_end_of_year})
-        rows.append({**base, "indicator": "JJ03", "numerator": r.of_which_pretrial_end_of_year})
+        key, parts_note = (name_of_file, "JJ02"), ""
+        if np.isnan(total) and not np.isnan(pretrial) and not np.isnan(after):
+            total, key = pretrial + after, (name_of_file, "JJ02 from parts")
+            parts_note = (
+                f"Table 5.9.1 gives no total for {year}: children in pre-trial facilities "
+                f"(5.9.2, {pretrial:g}) plus children in closed facilities after adjudication "
+                f"(5.9.5, {after:g})."
+            )
+        generic, own, differs = _footnotes_for(notes, key, name)
+        rows.append({**base, "indicator": "JJ02", "numerator": _fmt(total),
+                     "notes": _join(generic, parts_note, latest, own),
+                     "definition_differs": _bool(differs)})
+        generic, own, differs = _footnotes_for(notes, (name_of_file, "JJ03"), name)
+        rows.append({**base, "indicator": "JJ03", "numerator": _fmt(pretrial),
+                     "notes": _join(generic, latest, own), "definition_differs": _bool(differs)})
     return rows
 
 
-def _transmonee_sentencing(path: Path) -> list[dict]:
+def _sentenced_to_custody(closed: float, placed: float) -> tuple[float, str]:
+    """JJ09's numerator from tables 5.8.8 and 5.8.9, and what the row must say about it."""
+    if np.isnan(closed) and np.isnan(placed):
+        return np.nan, ""
+    if np.isnan(placed):
+        return closed, ("Placement in a specialised educational or correctional institution "
+                        "not reported (5.8.9): the share counts committals to a closed facility "
+                        "only.")
+    if np.isnan(closed):
+        return placed, ("Committal to a closed facility not reported (5.8.8): the share "
+                        "counts placements in a specialised educational or correctional "
+                        "institution only and may be understated.")
+    return closed + placed, ""
+
+
+def _transmonee_sentencing(path: Path, notes: pd.DataFrame) -> list[dict]:
     rows = []
     for r in _read(path).itertuples(index=False):
-        name = r.country
-        extra = _TM_SENTENCING_NOTES.get(name, "")
+        name = r.country.strip()
+        convicted, pop = _num(r.convicted_children), _num(r.avg_pop_14_17)
+        custody, part_note = _sentenced_to_custody(_num(r.sentenced_to_closed_facility),
+                                                   _num(r.placed_in_specialised_institution))
         base = {
             "country": ISO3[name], "country_name": name, "period": r.year, "group": "all",
             "dimension": "total", "region": REGION_TRANSMONEE, "source": SOURCE_TRANSMONEE_SENT,
             "origin": "published",
         }
+        generic, own, differs = _footnotes_for(notes, (path.name, "JJ09"), name)
         rows.append({
-            **base, "indicator": "JJ09", "numerator": r.sentenced_to_closed_facility,
-            "denominator": r.convicted_children, "definition_differs": "true",
-            "notes": _caveats(
-                "Not exactly JJ09: children sentenced to a closed facility among children "
-                "convicted, not custodial among custodial and non-custodial sentences.",
-                _TM_SCOPE.get(name, ""), extra, _TM_OTHER.get(name, ""),
-            ),
+            **base, "indicator": "JJ09", "numerator": _fmt(custody),
+            "denominator": r.convicted_children, "definition_differs": _bool(differs),
+            "notes": _join(generic, part_note, own),
         })
+        published = _num(r.published_sentencing_rate_per_100k)
+        rate = convicted / pop * 100_000 if pop > 0 else np.nan
+        rate_note = ""
+        if not np.isnan(published) and abs(rate - published) > _PUBLISHED_RATE_TOLERANCE:
+            rate_note = (f"TransMonEE publishes {published:.1f} (5.8.2), from a population it "
+                         f"does not give; this figure divides by the population of 1.2.8.")
+        generic, own, differs = _footnotes_for(notes, (path.name, "TM_SENTENCING"), name)
         rows.append({
             **base, "indicator": "TM_SENTENCING",
             "indicator_name": "Children convicted per 100,000 children aged 14-17 "
                               "(TransMonEE sentencing rate)",
             "unit": "per 100,000 children", "numerator": r.convicted_children,
-            "denominator": r.avg_pop_14_17, "definition_differs": "false",
-            "notes": _caveats(
-                "Children convicted in the year divided by the year's average population aged "
-                "14-17 (TransMonEE's sentencing rate), not a Manual indicator.",
-                extra, _TM_OTHER.get(name, ""),
-            ),
+            "denominator": r.avg_pop_14_17, "definition_differs": _bool(differs),
+            "notes": _join(generic, own, rate_note),
         })
     return rows
 
 
-def _unodc(path: Path) -> list[dict]:
+def _unodc(path: Path, notes: pd.DataFrame) -> list[dict]:
     rows = []
     for r in _read(path).itertuples(index=False):
-        pop = round(float(_num(pd.Series([r.pop_under_18_2021_thousands])).iat[0]) * 1000.0, 1)
+        pop = round(_num(r.pop_under_18_2021_thousands) * 1000.0, 1)
+        generic, own, differs = _footnotes_for(notes, (path.name, "JJ02"), r.country)
         for year in (2019, 2021):
             held = getattr(r, f"juveniles_held_{year}")
-            note = _caveats(
-                "Juveniles held in prisons, as each country defines 'juvenile'; not all places "
-                "of detention: national definition differs from JJ02.",
+            note = _join(
+                generic, own,
                 "Population under 18 of 2021 (UN WPP 2022), not of the count's year."
                 if year != 2021 else "",
-                "The United States figure covers adult facilities only (compare the OJJDP "
-                "census)." if r.iso3 == "USA" else "",
             )
             rows.append({
                 "country": r.iso3, "country_name": r.country, "period": str(year),
                 "indicator": "JJ02", "group": "all", "dimension": "total",
                 "numerator": held, "denominator": _fmt(pop),
                 "region": UNODC_REGION.get(r.iso3, "Other (UNODC)"), "source": SOURCE_UNODC,
-                "notes": note, "definition_differs": "true", "origin": "published",
+                "notes": note, "definition_differs": _bool(differs), "origin": "published",
                 "flags": "population_year_differs" if year != 2021 else "",
             })
     return rows
 
 
-def _ojjdp_states(path: Path) -> list[dict]:
+def _ojjdp_states(path: Path, notes: pd.DataFrame) -> list[dict]:
     rows = []
     for r in _read(path).itertuples(index=False):
         total = r.state.startswith("U.S.")
         code = "USA" if total else f"US-{US_STATES[r.state]}"
         upper = r.upper_age_juvenile_jurisdiction or "17"
+        generic, own, differs = _footnotes_for(notes, (path.name, "JJ02"), r.state)
         rows.append({
             "country": code,
             "country_name": "United States (OJJDP)" if total else r.state,
             "period": "2019", "indicator": "JJ02", "group": "all", "dimension": "total",
             "numerator": r.offenders_in_placement, "value": r.placement_rate_per_100k,
             "region": REGION_OJJDP if total else REGION_OJJDP_STATES,
-            "source": SOURCE_OJJDP_CJRP, "definition_differs": "true", "origin": "published",
-            "notes": _caveats(
-                "Youth in residential placement per 100,000 aged 10 to the upper age of "
-                "juvenile jurisdiction, not per 100,000 aged 0-17: definition differs.",
+            "source": SOURCE_OJJDP_CJRP, "definition_differs": _bool(differs),
+            "origin": "published",
+            "notes": _join(
+                generic, own,
                 f"Upper age of juvenile jurisdiction: {upper}." if not total else "",
-                "Counts rounded to multiples of 3 by the publisher; interval from the count "
-                "and the published (rounded) rate.",
                 "One-day count on the 2019 census day (date not in the stored source; the "
                 "period end is shown).",
             ),
@@ -278,11 +365,12 @@ def _ojjdp_states(path: Path) -> list[dict]:
     return rows
 
 
-def _ojjdp_deaths(path: Path) -> list[dict]:
+def _ojjdp_deaths(path: Path, notes: pd.DataFrame) -> list[dict]:
     rows = []
     for r in _read(path).itertuples(index=False):
         census = pd.Timestamp(r.census_date)
         start = census - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+        generic, own, differs = _footnotes_for(notes, (path.name, "JJ06"), r.country)
         rows.append({
             "country": ISO3.get(r.country, r.country), "country_name": f"{r.country} (OJJDP)",
             "period_start": start.strftime("%Y-%m-%d"), "period_end": r.census_date,
@@ -290,10 +378,11 @@ def _ojjdp_deaths(path: Path) -> list[dict]:
             "dimension": "total", "numerator": r.deaths_in_placement_12_months,
             "denominator": r.offenders_held_on_census_day, "region": REGION_OJJDP,
             "source": SOURCE_OJJDP_JRFC, "origin": "published", "flags": "census_denominator",
-            "definition_differs": "false",
-            "notes": _caveats(
+            "definition_differs": _bool(differs),
+            "notes": _join(
                 "Deaths in placement over the 12 months before the census day per 1,000 youth "
                 "held on the census day (JJ06 with the census denominator).",
+                generic, own,
                 f"{r.facilities} facilities; of the deaths, {r.of_which_suicides} suicide(s).",
             ),
         })
@@ -316,7 +405,7 @@ def reference_counts(path: str | Path | None = None) -> pd.DataFrame:
     ----------
     path : str or Path, optional
         Folder holding the reference CSV files (default :func:`default_reference_path`).
-        Files that are absent are skipped.
+        Files that are absent are skipped; the footnotes are those of :func:`read_footnotes`.
 
     Returns
     -------
@@ -326,10 +415,11 @@ def reference_counts(path: str | Path | None = None) -> pd.DataFrame:
         definition_differs, flags, origin (all text).
     """
     folder = Path(path) if path is not None else default_reference_path()
+    notes = read_footnotes(folder)
     rows: list[dict] = []
     for name, convert in _CONVERTERS.items():
         if (folder / name).is_file():
-            rows.extend(convert(folder / name))
+            rows.extend(convert(folder / name, notes))
     cols = ["country", "country_name", "period", "period_start", "period_end", "census_date",
             "indicator", "indicator_name", "unit", "dimension", "group", "numerator",
             "denominator", "value", "notes", "region", "source", "definition_differs", "flags",
@@ -377,5 +467,6 @@ def load_benchmarks(path: str | Path | None = None) -> pd.DataFrame:
                                      "rate_per_100k_children"])
     b = _read(f)
     for col in ("children_in_detention", "rate_per_100k_children"):
-        b[col] = _num(b[col]).astype(float)
+        b[col] = pd.to_numeric(b[col].str.strip().replace({"-": None, "": None}),
+                               errors="coerce").astype(float)
     return b.replace({np.nan: None}).astype({"rate_per_100k_children": float})

@@ -14,6 +14,10 @@ Conover, W. J. (1999). *Practical Nonparametric Statistics*, 3rd ed., section 3.
 interval for a quantile).
 Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from incomplete observations.
 JASA 53, 457-481.
+Clopper, C. J. and Pearson, E. S. (1934). The use of confidence or fiducial limits illustrated in
+the case of the binomial. Biometrika 26, 404-413.
+Newcombe, R. G. (1998). Interval estimation for the difference between independent proportions:
+comparison of eleven methods. Statistics in Medicine 17, 873-890.
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ import numpy as np
 from scipy import stats as _st
 
 __all__ = [
+    "binomial_exact_ci",
     "km_median",
     "median_ci",
     "poisson_ci",
     "proportion_ci",
+    "proportion_difference_ci",
+    "rank_intervals",
     "rate_ci",
+    "rate_ratio_ci",
     "summarise_durations",
     "weighted_median",
 ]
@@ -260,3 +268,207 @@ def weighted_median(values, weights) -> float:
     v, w = v[order], w[order]
     cum = np.cumsum(w)
     return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def binomial_exact_ci(count, nobs, confidence_level: float = 0.95):
+    """Clopper-Pearson (exact) interval for a binomial proportion.
+
+    Parameters
+    ----------
+    count : array-like
+        Successes ``x`` (0 <= x <= n).
+    nobs : array-like
+        Trials ``n``; NaN where it is 0 or missing.
+    confidence_level : float
+        Two-sided level.
+
+    Returns
+    -------
+    lower, upper : ndarray of float
+        ``lower = beta.ppf(alpha/2, x, n - x + 1)`` (0 when x = 0) and
+        ``upper = beta.ppf(1 - alpha/2, x + 1, n - x)`` (1 when x = n), as proportions.
+
+    Notes
+    -----
+    Each bound leaves exactly ``alpha/2`` in its tail of the binomial distribution, so it
+    matches ``scipy.stats.binomtest(x, n).proportion_ci(method="exact")``.
+    """
+    alpha = _alpha(confidence_level)
+    x = np.asarray(count, dtype=float)
+    n = np.asarray(nobs, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = (n > 0) & (x >= 0) & (x <= n)
+        lower = np.where(x > 0, _st.beta.ppf(alpha / 2, np.where(x > 0, x, 1), n - x + 1), 0.0)
+        upper = np.where(x < n, _st.beta.ppf(1 - alpha / 2, x + 1, np.where(x < n, n - x, 1)),
+                         1.0)
+    return np.where(ok, lower, np.nan), np.where(ok, upper, np.nan)
+
+
+def rate_ratio_ci(n_a, d_a, n_b, d_b, confidence_level: float = 0.95):
+    """Ratio of two rates with the exact conditional interval.
+
+    Parameters
+    ----------
+    n_a, n_b : array-like
+        Event counts of the two cells (the numerators).
+    d_a, d_b : array-like
+        Their denominators (population, person-time, average daily population).
+    confidence_level : float
+        Two-sided level.
+
+    Returns
+    -------
+    ratio, lower, upper : ndarray of float
+        ``ratio = (n_a / d_a) / (n_b / d_b)``; NaN (with its interval) where a denominator is
+        0 or missing, a count is missing, or ``n_b = 0`` (b's rate is 0: no ratio).
+
+    Notes
+    -----
+    With ``n_a ~ Poisson(lambda_a d_a)`` and ``n_b ~ Poisson(lambda_b d_b)``, conditionally on
+    ``N = n_a + n_b`` the count ``n_a`` is binomial with
+    ``pi = R d_a / (R d_a + d_b)``, ``R = lambda_a / lambda_b``. The Clopper-Pearson interval
+    ``(pi_L, pi_U)`` of ``n_a`` out of ``N`` (:func:`binomial_exact_ci`) is turned into a ratio::
+
+        R_L = pi_L / (1 - pi_L) * d_b / d_a        R_U = pi_U / (1 - pi_U) * d_b / d_a
+
+    so each bound is where the one-sided exact conditional test has p-value ``alpha/2``
+    (``statsmodels.stats.rates.test_poisson_2indep(method="exact-cond")``). ``n_a = 0`` gives
+    ``R_L = 0``. The same interval as R's ``poisson.test(c(n_a, n_b), c(d_a, d_b))``.
+    Multipliers (per 100,000) cancel in the ratio.
+
+    References
+    ----------
+    Clopper and Pearson (1934); Armitage, P., Berry, G. and Matthews, J. N. S. (2002).
+    *Statistical Methods in Medical Research*, 4th ed., section 5.3 (comparison of two counts).
+    """
+    na = np.asarray(n_a, dtype=float)
+    nb = np.asarray(n_b, dtype=float)
+    da = np.asarray(d_a, dtype=float)
+    db = np.asarray(d_b, dtype=float)
+    ok = (da > 0) & (db > 0) & (nb > 0) & (na >= 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(ok, (na / da) / (nb / db), np.nan)
+        lo_p, hi_p = binomial_exact_ci(na, na + nb, confidence_level)
+        scale = db / da
+        lower = np.where(ok, lo_p / (1 - lo_p) * scale, np.nan)
+        upper = np.where(ok, hi_p / (1 - hi_p) * scale, np.nan)
+    return ratio, lower, upper
+
+
+def proportion_difference_ci(x_a, n_a, x_b, n_b, confidence_level: float = 0.95):
+    """Difference of two proportions with Newcombe's hybrid score interval.
+
+    Parameters
+    ----------
+    x_a, x_b : array-like
+        Successes of the two cells.
+    n_a, n_b : array-like
+        Their trials; NaN where either is 0 or missing.
+    confidence_level : float
+        Two-sided level.
+
+    Returns
+    -------
+    difference, lower, upper : ndarray of float
+        ``p_a - p_b`` and its interval, as proportions (multiply by 100 for percentage points).
+
+    Notes
+    -----
+    From the Wilson intervals ``(l_a, u_a)`` and ``(l_b, u_b)`` of the two proportions
+    (:func:`proportion_ci`), with ``d = p_a - p_b``::
+
+        lower = d - sqrt((p_a - l_a)^2 + (u_b - p_b)^2)
+        upper = d + sqrt((u_a - p_a)^2 + (p_b - l_b)^2)
+
+    Newcombe's method 10 (the hybrid score interval without continuity correction): it stays
+    within [-1, 1], is defined at 0 and n, and matches
+    ``statsmodels.stats.proportion.confint_proportions_2indep(method="newcomb")``.
+
+    References
+    ----------
+    Newcombe (1998), method 10.
+    """
+    pa, la, ua = proportion_ci(x_a, n_a, confidence_level)
+    pb, lb, ub = proportion_ci(x_b, n_b, confidence_level)
+    d = pa - pb
+    lower = d - np.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
+    upper = d + np.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
+    return d, lower, upper
+
+
+def rank_intervals(
+    numerators,
+    denominators,
+    kind: str = "rate",
+    *,
+    confidence_level: float = 0.95,
+    n_draws: int = 10_000,
+    seed: int = 0,
+    descending: bool = True,
+):
+    """Ranks of several rates or proportions, with intervals by simulation.
+
+    Parameters
+    ----------
+    numerators, denominators : array-like
+        One count and its denominator per unit (country); every denominator > 0.
+    kind : {"rate", "proportion"}
+        Rates (Poisson counts over a population or person-time) or proportions.
+    confidence_level : float
+        Level of the rank intervals.
+    n_draws : int
+        Simulated sets of values.
+    seed : int
+        Seed of the generator (``numpy.random.default_rng``): the same inputs and seed give
+        the same intervals.
+    descending : bool
+        True: rank 1 is the highest value (the most children detained); False: the lowest.
+
+    Returns
+    -------
+    rank, lower, upper : ndarray of int
+        The rank of each observed value (ties share the best rank) and the ``alpha/2`` and
+        ``1 - alpha/2`` quantiles of its simulated ranks (lower and higher order statistic).
+
+    Notes
+    -----
+    Each draw takes every unit's value from its Jeffreys posterior: a rate from
+    ``Gamma(x + 1/2) / d``, a proportion from ``Beta(x + 1/2, n - x + 1/2)``, then ranks the
+    units; a unit's interval is the central part of its ranks over the draws. Jeffreys draws,
+    unlike a bootstrap of the count, are not stuck at 0 for a count of 0. Ties within a draw
+    (probability 0 for continuous draws) take the average rank.
+
+    References
+    ----------
+    Goldstein, H. and Spiegelhalter, D. J. (1996). League tables and their limitations:
+    statistical issues in comparisons of institutional performance. JRSS A 159, 385-443.
+    Marshall, E. C. and Spiegelhalter, D. J. (1998). Reliability of league tables of in vitro
+    fertilisation clinics. BMJ 316, 1701-1704.
+    """
+    alpha = _alpha(confidence_level)
+    x = np.asarray(numerators, dtype=float)
+    d = np.asarray(denominators, dtype=float)
+    if x.shape != d.shape or x.ndim != 1:
+        raise ValueError("numerators and denominators must be 1-d arrays of the same length")
+    if np.isnan(x).any() or np.isnan(d).any() or (d <= 0).any() or (x < 0).any():
+        raise ValueError("every unit needs a count >= 0 and a denominator > 0")
+    if kind not in ("rate", "proportion"):
+        raise ValueError(f"kind must be 'rate' or 'proportion', got {kind!r}")
+    if kind == "proportion" and (x > d).any():
+        raise ValueError("a proportion's count cannot exceed its denominator")
+    k = x.size
+    if k == 0:
+        empty = np.array([], dtype=int)
+        return empty, empty, empty
+    rng = np.random.default_rng(seed)
+    if kind == "rate":
+        draws = rng.gamma(x + 0.5, size=(n_draws, k)) / d
+    else:
+        draws = rng.beta(x + 0.5, d - x + 0.5, size=(n_draws, k))
+    sign = -1.0 if descending else 1.0
+    ranks = _st.rankdata(sign * draws, axis=1, method="average")
+    lower = np.quantile(ranks, alpha / 2, axis=0, method="lower")
+    upper = np.quantile(ranks, 1 - alpha / 2, axis=0, method="higher")
+    observed = x / d
+    rank = _st.rankdata(sign * observed, method="min")
+    return (rank.astype(int), np.floor(lower).astype(int), np.ceil(upper).astype(int))

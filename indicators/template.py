@@ -113,25 +113,39 @@ def write_template(path: str | Path, *, data_rows: int = DATA_ROWS) -> Path:
         The file written.
     """
     from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
     wb = Workbook()
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
+    _instructions_sheet(wb.active)
+    lists = _codes_sheet(wb.create_sheet("codes"))
+    _dataset_sheet(wb.create_sheet("dataset"))
+    for table, columns in TABLES.items():
+        _table_sheet(wb.create_sheet(table), table, columns, lists, data_rows)
+    wb.save(path)
+    return path
 
-    ws = wb.active
+
+def _header_style():
+    from openpyxl.styles import Font, PatternFill
+
+    return Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+
+
+def _instructions_sheet(ws) -> None:
+    from openpyxl.styles import Font
+
     ws.title = "instructions"
     for i, line in enumerate(_INSTRUCTIONS.splitlines(), start=1):
         ws.cell(row=i, column=1, value=line)
     ws["A1"].font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 100
 
-    # codes: one column per code list, drop-downs refer to these ranges
-    codes_ws = wb.create_sheet("codes")
+
+def _codes_sheet(ws) -> dict[tuple[str, ...], str]:
+    """One column per code list; returns code list -> the range the drop-downs refer to."""
+    from openpyxl.utils import get_column_letter
+
+    bold, _ = _header_style()
     lists: dict[tuple[str, ...], str] = {}
     col_no = 0
     for table, columns in TABLES.items():
@@ -140,13 +154,19 @@ def write_template(path: str | Path, *, data_rows: int = DATA_ROWS) -> Path:
                 continue
             col_no += 1
             letter = get_column_letter(col_no)
-            codes_ws.cell(row=1, column=col_no, value=f"{col.name} ({table})").font = bold
+            ws.cell(row=1, column=col_no, value=f"{col.name} ({table})").font = bold
             for r, code in enumerate(col.codes, start=2):
-                codes_ws.cell(row=r, column=col_no, value=code).number_format = "@"
-            codes_ws.column_dimensions[letter].width = 26
+                ws.cell(row=r, column=col_no, value=code).number_format = "@"
+            ws.column_dimensions[letter].width = 26
             lists[col.codes] = f"codes!${letter}$2:${letter}${len(col.codes) + 1}"
+    return lists
 
-    meta = wb.create_sheet("dataset")
+
+def _dataset_sheet(meta) -> None:
+    """The keys of dataset.toml as key | value | required | description rows."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    bold, fill = _header_style()
     for c, head in enumerate(("key", "value", "required", "description"), start=1):
         meta.cell(row=1, column=c, value=head).font = bold
         meta.cell(row=1, column=c).fill = fill
@@ -172,43 +192,46 @@ def write_template(path: str | Path, *, data_rows: int = DATA_ROWS) -> Path:
         for r in rows:
             dv.add(f"B{r}")
         meta.add_data_validation(dv)
-    meta.column_dimensions["A"].width = 42
-    meta.column_dimensions["B"].width = 26
-    meta.column_dimensions["C"].width = 10
-    meta.column_dimensions["D"].width = 80
+    for letter, width in zip("ABCD", (42, 26, 10, 80), strict=True):
+        meta.column_dimensions[letter].width = width
 
-    for table, columns in TABLES.items():
-        ws = wb.create_sheet(table)
-        ws.freeze_panes = "A2"
-        for c, col in enumerate(columns, start=1):
-            letter = get_column_letter(c)
-            cell = ws.cell(row=1, column=c, value=col.name)
-            cell.font = bold
-            cell.fill = fill
-            cell.alignment = Alignment(horizontal="center")
-            comment = Comment(_comment_text(table, col), "jj-indicators")
-            comment.width, comment.height = 320, 160
-            cell.comment = comment
-            ws.column_dimensions[letter].width = max(14, len(col.name) + 4)
-            rng = f"{letter}2:{letter}{data_rows + 1}"
-            if col.kind in ("id", "string", "code"):
-                ws.column_dimensions[letter].number_format = "@"
-            elif col.kind == "date":
-                ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
-            if col.kind == "code":
-                dv = DataValidation(type="list", formula1=lists[col.codes], allow_blank=True,
-                                    showErrorMessage=True, errorTitle=col.name,
-                                    error="Choose a code from the list (see the codes sheet).")
-            elif col.kind == "bool":
-                dv = DataValidation(type="list", formula1='"true,false"', allow_blank=True,
-                                    showErrorMessage=True, errorTitle=col.name,
-                                    error="Choose true or false, or leave empty if unknown.")
-            else:
-                continue
-            dv.add(rng)
-            ws.add_data_validation(dv)
-    wb.save(path)
-    return path
+
+def _table_sheet(ws, table: str, columns, lists: dict, data_rows: int) -> None:
+    """A table's sheet: the header with a comment per column, formats and drop-downs."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    bold, fill = _header_style()
+    ws.freeze_panes = "A2"
+    for c, col in enumerate(columns, start=1):
+        letter = get_column_letter(c)
+        cell = ws.cell(row=1, column=c, value=col.name)
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(horizontal="center")
+        comment = Comment(_comment_text(table, col), "jj-indicators")
+        comment.width, comment.height = 320, 160
+        cell.comment = comment
+        ws.column_dimensions[letter].width = max(14, len(col.name) + 4)
+        rng = f"{letter}2:{letter}{data_rows + 1}"
+        if col.kind in ("id", "string", "code"):
+            ws.column_dimensions[letter].number_format = "@"
+        elif col.kind == "date":
+            ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+        if col.kind == "code":
+            dv = DataValidation(type="list", formula1=lists[col.codes], allow_blank=True,
+                                showErrorMessage=True, errorTitle=col.name,
+                                error="Choose a code from the list (see the codes sheet).")
+        elif col.kind == "bool":
+            dv = DataValidation(type="list", formula1='"true,false"', allow_blank=True,
+                                showErrorMessage=True, errorTitle=col.name,
+                                error="Choose true or false, or leave empty if unknown.")
+        else:
+            continue
+        dv.add(rng)
+        ws.add_data_validation(dv)
 
 
 def dataset_toml_template() -> str:

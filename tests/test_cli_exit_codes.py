@@ -36,6 +36,20 @@ COUNTS = ("country,period,indicator,group,numerator,denominator\n"
           "AAA,2024,JJ02,all,30,100000\n")
 
 
+EXAMPLE = Path(__file__).parents[1] / "data" / "examples" / "ministry_exports"
+
+
+def _mapping(tmp: Path, line: str) -> str:
+    """A copy of the example (exports and mapping) with ``line`` added to its first source."""
+    dest = tmp / "exports"
+    if not dest.exists():
+        shutil.copytree(EXAMPLE, dest)
+    path = dest / "mapping.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'table = "arrests"', 'table = "arrests"\n' + line, 1), encoding="utf-8")
+    return str(path)
+
+
 def _counts(tmp: Path) -> str:
     path = tmp / "counts.csv"
     path.write_text(COUNTS)
@@ -105,6 +119,7 @@ CASES: dict[str, list[tuple[Case, int]]] = {
     ],
     "compare": [
         (lambda t: ["compare", _dataset(t), "--out", str(t / "cmp")], 0),
+        (lambda t: ["compare", _counts(t), "--out", str(t / "cmp")], 0),
         (lambda t: ["compare", str(t / "missing"), "--out", str(t / "cmp")], 1),
         (lambda t: ["compare", _counts(t), "--out", str(t / "cmp"), "--threshold", "0"], 2),
     ],
@@ -120,6 +135,19 @@ CASES: dict[str, list[tuple[Case, int]]] = {
         (lambda t: ["run", _dataset(t, BAD_TOML), "--out", str(t / "run"), "--jobs", "1"], 1),
         (lambda t: ["run", _dataset(t), "--out", str(t / "run"), "--census-date", "2024-13-01"],
          2),
+    ],
+    "ingest": [
+        (lambda t: ["ingest", str(EXAMPLE / "mapping.toml"), "--out", str(t / "ing")], 0),
+        (lambda t: ["ingest", _mapping(t, 'fiels = ["x.csv"]'), "--out", str(t / "ing")], 1),
+        (lambda t: ["ingest", str(EXAMPLE / "mapping.toml"), "--out", str(t / "ing"),
+                    "--format", "xlsx"], 2),
+    ],
+    "map-template": [
+        (lambda t: ["map-template", str(EXAMPLE / "population" / "population_2024.csv"),
+                    "--table", "population", "--out", str(t / "draft.toml")], 0),
+        (lambda t: ["map-template", str(t / "missing.csv"), "--table", "arrests"], 1),
+        (lambda t: ["map-template", str(EXAMPLE / "population" / "population_2024.csv"),
+                    "--table", "populations"], 2),
     ],
 }
 

@@ -14,7 +14,7 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 MAX_HELPER_LINES = 6
 
 
-def test_the_five_notebooks_exist():
+def test_the_six_notebooks_exist():
     names = [p.stem for p in NOTEBOOKS]
     assert names == [
         "01_quickstart",
@@ -22,6 +22,7 @@ def test_the_five_notebooks_exist():
         "03_country_report",
         "04_cross_country_comparison",
         "05_custom_parameters",
+        "06_from_your_own_exports",
         "07_sample_surveys",
     ]
 

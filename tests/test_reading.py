@@ -356,12 +356,57 @@ def test_not_identifier_names(name):
 
 def test_the_public_names_and_where_they_live():
     import indicators
-    from indicators import dataset, issues, reading, validation
+    from indicators import dataset, ingest, issues, validation
 
-    assert indicators.read_dataset is reading.read_dataset
+    # the package's read_dataset takes a dataset folder or a mapping file of exports
+    assert indicators.read_dataset is ingest.read_dataset
     assert indicators.Dataset is dataset.Dataset
     assert dataset.DatasetError is issues.DatasetError is indicators.DatasetError
     assert dataset.Issue is issues.Issue
     assert indicators.validate_dataset is validation.validate_dataset
     assert indicators.ValidationReport is validation.ValidationReport
     assert {"ISSUE_COLUMNS", "RULES", "IssueCollector"} <= set(validation.__all__)
+
+
+def test_cr_only_line_endings_are_read_with_a_warning(tmp_path):
+    """Excel's "CSV (Macintosh)" ends rows with CR only: read, with a warning (issue 15)."""
+    import shutil
+
+    from conftest import WORKED_EXAMPLE
+
+    ds_dir = tmp_path / "ds"
+    shutil.copytree(WORKED_EXAMPLE, ds_dir)
+    path = ds_dir / "family_visits.csv"
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    path.write_bytes(text.replace("\n", "\r").encode("utf-8"))
+    ds = read_dataset(ds_dir)
+    rules = {(i.table, i.rule, i.severity) for i in ds.issues}
+    assert ("family_visits.csv", "assumed_line_endings", "warning") in rules
+    assert len(ds.tables["family_visits"]) == text.count("\n") - 1
+
+
+def test_a_stray_carriage_return_in_the_header_is_an_error_not_a_crash(tmp_path):
+    import shutil
+
+    from conftest import WORKED_EXAMPLE
+
+    ds_dir = tmp_path / "ds"
+    shutil.copytree(WORKED_EXAMPLE, ds_dir)
+    path = ds_dir / "family_visits.csv"
+    data = path.read_bytes()
+    path.write_bytes(b"child_id,visit\rdate\x00b,direction\n" + data.split(b"\n", 1)[1])
+    ds = read_dataset(ds_dir)
+    assert any(i.table == "family_visits.csv" and i.severity == "error" for i in ds.issues)
+
+
+def test_a_mapping_file_is_read_by_the_package_reader_not_the_folder_reader(tmp_path):
+    from indicators import read_dataset
+    from indicators.issues import DatasetError
+    from indicators.reading import read_dataset as read_folder
+
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text("[dataset]\ncountry = \"ATL\"\n")
+    with pytest.raises(DatasetError, match="mapping file"):
+        read_folder(mapping)
+    ds = read_dataset(mapping)  # the package reader ingests it, and reports what is missing
+    assert {"missing_key", "invalid_mapping"} <= {i.rule for i in ds.issues}

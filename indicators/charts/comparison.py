@@ -28,6 +28,7 @@ from .kit import (
     family_label,
     family_style,
     fmt,
+    hidden_rows,
     is_hollow,
     is_percent,
     is_suppressed,
@@ -61,7 +62,7 @@ _WHISKERS = ("Whiskers: confidence intervals as computed (95 % by default; exact
 
 def _ranked(rows: pd.DataFrame, group_by_region: bool) -> pd.DataFrame:
     """Rows with a value or suppressed, ranked (by region first when grouped), ``_sup`` set."""
-    is_sup = rows["value"].isna() & rows["flags"].map(is_suppressed)
+    is_sup = hidden_rows(rows)
     shown = rows[rows["value"].notna() | is_sup].assign(_sup=is_sup)
     sort_cols = (["region"] if group_by_region else []) + ["_sup", "value"]
     return shown.sort_values(sort_cols, ascending=[True] * (len(sort_cols) - 1) + [False],
@@ -76,7 +77,7 @@ def _comparison_notes(rows: pd.DataFrame, shown: pd.DataFrame, labels: pd.Series
     lines = flag_lines(shown[~sup], labels[~sup])
     if sup.any():
         lines.append(f"{SUPPRESSED_NOTE}: {names(labels[sup])}.")
-    no_value = rows[rows["value"].isna() & ~rows["flags"].map(is_suppressed)]
+    no_value = rows[rows["value"].isna() & ~rows["flags"].map(is_suppressed).astype(bool)]
     na = [f"{r.country_name}" for r in no_value.itertuples()] + list(absent["country_name"])
     if na:
         lines.append(f"Not available: {names(na, 30)}.")

@@ -22,6 +22,7 @@ from .kit import (
     census,
     flags_of,
     fmt,
+    hidden_rows,
     is_hollow,
     is_percent,
     is_suppressed,
@@ -135,7 +136,7 @@ def plot_disaggregation(results, indicator: str, *, country: str | None = None,
     cname = rows["country_name"].iat[0] if len(rows) else country
     valued = rows[rows["value"].notna()]
     lines = _disaggregation_notes(rows, indicator)
-    is_sup = rows["value"].isna() & rows["flags"].map(is_suppressed)
+    is_sup = hidden_rows(rows)
     shown = rows[rows["value"].notna() | is_sup]
     sup = is_sup[shown.index].to_numpy()
     with style():

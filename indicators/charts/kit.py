@@ -131,6 +131,12 @@ def is_suppressed(flags: str) -> bool:
     return "suppressed" in flags_of(flags)
 
 
+def hidden_rows(rows: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the rows whose value disclosure control hid (empty value, flag
+    ``suppressed``); a boolean even when there are no rows."""
+    return rows["value"].isna() & rows["flags"].map(is_suppressed).astype(bool)
+
+
 def spec_of(code: str) -> IndicatorSpec | None:
     """The declared indicator of that code (None for a code only published, e.g. a
     TransMonEE series)."""

@@ -29,6 +29,7 @@ from .kit import (
     family_label,
     family_style,
     flags_of,
+    hidden_rows,
     is_percent,
     is_suppressed,
     name_unit,
@@ -120,7 +121,7 @@ def _draw_value_panel(a: Axes, rows: pd.DataFrame, ypos: dict, colours: dict,
     yy = rows["country"].map(ypos).to_numpy(dtype=float)
     draw_dots(a, rows.reset_index(drop=True), yy, colours, markersize=20)
     have = set(rows.loc[rows["value"].notna(), "country"])
-    hidden = set(rows.loc[rows["value"].isna() & rows["flags"].map(is_suppressed), "country"])
+    hidden = set(rows.loc[hidden_rows(rows), "country"])
     for c, yv in ypos.items():
         if c not in have:
             a.text(0.02, yv, "suppressed" if c in hidden else "n/a",

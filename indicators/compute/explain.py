@@ -84,6 +84,10 @@ def _with_source(ds, table: str, frame: pd.DataFrame) -> pd.DataFrame:
     extra = extra[[c for c in extra.columns if c not in frame.columns]]
     out = pd.concat([frame.reset_index(drop=True), extra], axis=1)
     out.insert(1, "spreadsheet_row", out["row"] + 2)
+    if {"source_file", "source_row"} <= set(out.columns):
+        # an ingested record: the export file and row it came from, beside its row
+        first = ["row", "source_file", "source_row"]
+        out = out[first + [c for c in out.columns if c not in first]]
     return out
 
 
@@ -114,7 +118,8 @@ def explain(
     -------
     Explanation
         ``numerator`` and ``denominator`` DataFrames with record ids, dates, ages and groups
-        (``row`` is the record's index in its table, ``spreadsheet_row`` its row in the file).
+        (``row`` is the record's index in its table, ``spreadsheet_row`` its row in the file;
+        for records ingested from exports, ``source_file`` and ``source_row`` follow ``row``).
 
     Raises
     ------

@@ -28,8 +28,10 @@ from ..registry import (
     EXTRA_COLUMNS,
     RESULT_COLUMNS,
     IndicatorSpec,
+    hollow_flags,
     load_definitions,
 )
+from ..sparks import interval_svg
 from ..survey.design import SampleDesign, sample_design
 from .cohorts import COHORT_BUILDERS, missing_tables, resolve_parameters
 from .estimates import (
@@ -103,7 +105,7 @@ class IndicatorResults:
 
 _HTML_HEAD = (
     "<tr><th>dimension</th><th>group</th><th>value</th><th>numerator</th>"
-    "<th>denominator</th><th>interval</th><th>flags</th></tr>"
+    "<th>denominator</th><th>interval</th><th></th><th>flags</th></tr>"
 )
 
 
@@ -111,8 +113,11 @@ def _html_block(country: str, ind: str, block: pd.DataFrame) -> list[str]:
     """The HTML rows of one indicator of one country: a title row, a header, its groups."""
     first = block.iloc[0]
     star = "★ " if bool(first["core"]) else ""
+    scale = 100.0 if first["unit"] == "percent" else float(
+        np.nanmax(np.r_[block["ci_upper"].to_numpy(float), block["value"].to_numpy(float), 0.0]))
+    hollow = set(hollow_flags())
     parts = [
-        f"<tr><th colspan='7' style='text-align:left'>{star}{html.escape(ind)} "
+        f"<tr><th colspan='8' style='text-align:left'>{star}{html.escape(ind)} "
         f"{html.escape(str(first['indicator_name']))} "
         f"<small>({html.escape(str(first['unit']))}, {html.escape(country)})"
         "</small></th></tr>",
@@ -127,9 +132,11 @@ def _html_block(country: str, ind: str, block: pd.DataFrame) -> list[str]:
             _fmt(r["numerator"], 0),
             _fmt(r["denominator"]),
             ci,
-            r["flags"],
         )
-        parts.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+        spark = interval_svg(r["value"], r["ci_lower"], r["ci_upper"], scale,
+                             hollow=bool(set(str(r["flags"]).split(";")) & hollow))
+        parts.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+                     + f"<td>{spark}</td><td>{html.escape(str(r['flags']))}</td></tr>")
     return parts
 
 

@@ -43,6 +43,12 @@ def read_csv(path: Path, issues: list[Issue], table: str) -> pd.DataFrame | None
     del data
     if text is None:
         return None
+    if "\r" in text and "\n" not in text:  # Excel's "CSV (Macintosh)": rows end with CR only
+        text = text.replace("\r", "\n")
+        issues.append(Issue(
+            "warning", table_file, None, None, None, "assumed_line_endings",
+            f"the rows of {table_file} end with a carriage return only (old Macintosh line "
+            "endings); it was read that way"))
     found = _read_header(text, table_file, table, issues)
     if found is None:
         return None
@@ -118,13 +124,19 @@ def _read_header(text: str, table_file: str, table: str, issues: list[Issue]
         issues.append(Issue("error", table_file, 1, None, None, "missing_header",
                             f"{table_file} has no header row: row 1 must name the columns"))
         return None
-    delimiter = _pick_delimiter(first_line, {c.name for c in TABLES[table]})
+    try:
+        delimiter = _pick_delimiter(first_line, {c.name for c in TABLES[table]})
+        header = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
+    except csv.Error as exc:
+        issues.append(Issue("error", table_file, 1, None, None, "malformed_file",
+                            f"the header row of {table_file} cannot be read ({exc}): row 1 "
+                            "must name the columns, separated by commas"))
+        return None
     if delimiter != ",":
         issues.append(Issue(
             "warning", table_file, None, None, delimiter, "assumed_delimiter",
             f"{table_file} is delimited by {_DELIMITER_NAMES[delimiter]}, not commas; it was "
             "read that way"))
-    header = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
     if not check_header(header, table_file, issues):
         return None
     return delimiter, header
@@ -179,8 +191,8 @@ def _fast_csv(data: bytes, table: str) -> pd.DataFrame | None:
         first_line = body[: end if end >= 0 else len(body)].decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         return None
-    if not first_line.strip() or len(first_line) > 65536:
-        return None
+    if not first_line.strip() or len(first_line) > 65536 or "\r" in first_line:
+        return None  # (a carriage return inside the first line: the careful reader decides)
     if _pick_delimiter(first_line, {c.name for c in TABLES[table]}) != ",":
         return None
     header = [h.strip() for h in next(csv.reader([first_line]))]

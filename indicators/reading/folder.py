@@ -35,6 +35,8 @@ def read_dataset(path: str | Path) -> Dataset:
     ----------
     path : str or Path
         The dataset folder (or its dataset.toml, or a workbook holding a ``dataset`` sheet).
+        A mapping file of exports is read by :func:`indicators.ingest.read_dataset` (the
+        package's ``read_dataset``), which hands folders to this function.
 
     Returns
     -------
@@ -53,7 +55,12 @@ def read_dataset(path: str | Path) -> Dataset:
     table is named ``workbook.xlsx[sheet]``. See :mod:`indicators.reading` for the assumptions
     stated as warnings (encoding, delimiter) and the size limits.
     """
-    folder, workbook_only = _dataset_folder(Path(path))
+    given = Path(path)
+    if given.is_file() and given.suffix.lower() == ".toml" and given.name != "dataset.toml":
+        raise DatasetError(
+            f"{given} is not a dataset.toml: if it is a mapping file of exports, read it with "
+            "indicators.read_dataset (or jj-indicators ingest), which ingests the exports")
+    folder, workbook_only = _dataset_folder(given)
     issues: list[Issue] = []
     entries = _entries(folder, workbook_only)
     workbooks = [p for p in entries if p.is_file() and p.suffix.lower() == ".xlsx"]

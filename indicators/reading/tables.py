@@ -17,7 +17,12 @@ from ..issues import Issue
 from .cells import Parsed, cap_cells, parse_column, to_text
 from .identifiers import is_direct_identifier
 
-__all__ = ["typed_table"]
+__all__ = ["SOURCE_COLUMNS", "typed_table"]
+
+SOURCE_COLUMNS = ("source_file", "source_row")
+"""Provenance columns written by ``jj-indicators ingest`` (``ingest.md``): the export file and
+its spreadsheet row each record came from. Carried on every table without a warning;
+``source_row`` is read as an integer."""
 
 
 def _needs_text(raw: pd.Series, col: Column) -> bool:
@@ -128,6 +133,9 @@ def _extra_columns(name: str, frame: pd.DataFrame, issues: list[Issue], table_fi
     for extra in frame.columns:
         if extra in known:
             continue
+        if extra in SOURCE_COLUMNS:  # provenance of an ingested record: carried, no warning
+            out[extra] = _provenance(frame[extra], extra)
+            continue
         if is_direct_identifier(extra):
             issues.append(Issue(
                 "error", table_file, 1, extra, None, "direct_identifier",
@@ -139,3 +147,12 @@ def _extra_columns(name: str, frame: pd.DataFrame, issues: list[Issue], table_fi
             f"column {extra!r} is not part of the {name} table; it is carried but not used"))
         out[extra] = cap_cells(to_text(frame[extra]), extra, issues, table_file)
     return out
+
+
+def _provenance(raw: pd.Series, column: str) -> pd.Series:
+    """``source_file`` as text, ``source_row`` as Int64 (a cell that is not a number: missing)."""
+    if column == "source_row":
+        if pd.api.types.is_integer_dtype(raw.dtype):
+            return raw.astype("Int64")
+        return pd.to_numeric(to_text(raw), errors="coerce").astype("Int64")
+    return to_text(raw)

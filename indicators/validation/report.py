@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ..issues import Issue
+from ..sparks import bar_svg
 
-__all__ = ["ISSUE_COLUMNS", "RULES", "IssueCollector", "ValidationReport", "day_text"]
+__all__ = ["ISSUE_COLUMNS", "RULES", "IssueCollector", "ValidationReport", "day_text",
+           "record_sources"]
 
 ISSUE_COLUMNS = ["severity", "table", "row", "column", "value", "rule", "message"]
 
@@ -48,11 +50,26 @@ RULES: dict[str, str] = {
     "invalid_integer": "not a whole number",
     "assumed_encoding": "a file read under an assumed encoding",
     "assumed_delimiter": "a file read under an assumed delimiter",
+    "assumed_line_endings": "a file whose rows end with a carriage return only (read that way)",
     "unknown_file": "a file that is not part of the format (ignored)",
     "unknown_sheet": "a sheet that is not part of the format (ignored)",
     "unknown_column": "a column that is not part of the format (carried, not used)",
     "empty_table": "a table with a header and no records (read as zero records)",
     "not_a_dataset": "the path is not a dataset folder",
+    # ingest (a mapping file and the exports it names; ingest.md)
+    "invalid_mapping": "the mapping file cannot be read, or a key has a value of the wrong kind",
+    "unknown_mapping_key": "a key the mapping file format does not know",
+    "no_matching_file": "a file or pattern of the mapping that matches no file",
+    "unreadable_source": "an export that cannot be read as a table",
+    "source_unreachable": "a database that cannot be reached",
+    "query_failed": "a database table or query that fails",
+    "missing_source_column": "a mapped column that is absent from an export",
+    "unmapped_value": "a value that is neither mapped nor a code of the record format",
+    "unparseable_date": "a date that does not parse with the format declared for it",
+    "child_conflict": "rows of one child that disagree on sex or date of birth",
+    "empty_row": "a blank row of an export (not a record)",
+    "unpivot_column": "a column of a wide table whose name holds no single number",
+    "column_not_mapped": "an export column named like a record-format column, not mapped",
     # schemas
     "required_value": "a required value is missing",
     "duplicate_id": "an id that is not unique",
@@ -108,7 +125,9 @@ class ValidationReport:
     ----------
     issues : DataFrame
         One row per problem listed: severity, table (file name), row (spreadsheet row,
-        header = 1; empty for file-level problems), column, value, rule, message. At most
+        header = 1; empty for file-level problems), column, value, rule, message. For records
+        carrying ``source_file``/``source_row`` (ingested from exports), table and row are the
+        export file and its row, and :attr:`counts` are per export file. At most
         ``max_issues_per_rule`` rows per (file, column, rule); the rest are counted in one
         extra row whose message says how many more there are.
     counts : DataFrame
@@ -209,9 +228,23 @@ class ValidationReport:
         )
         if self.issues.empty:
             return head
-        return head + self.by_rule().to_html(index=False) + self.issues.head(50).to_html(
-            index=False, na_rep=""
-        )
+        return head + self._rules_html() + self.issues.head(50).to_html(index=False, na_rep="")
+
+    def _rules_html(self) -> str:
+        """Counts per rule with a bar each (errors vermillion, warnings grey) and the rule's
+        meaning."""
+        rules = self.by_rule()
+        top = float(rules["count"].max()) if len(rules) else 0.0
+        rows = ["<table><tr><th>severity</th><th>rule</th><th>count</th><th></th>"
+                "<th>meaning</th></tr>"]
+        for r in rules.itertuples():
+            rows.append(
+                f"<tr><td>{html.escape(r.severity)}</td><td>{html.escape(r.rule)}</td>"
+                f"<td style='text-align:right'>{int(r.count):,}</td>"
+                f"<td>{bar_svg(int(r.count), top, error=r.severity == 'error')}</td>"
+                f"<td>{html.escape(RULES.get(r.rule, ''))}</td></tr>")
+        rows.append("</table>")
+        return "".join(rows)
 
 
 def _describe(ex) -> str:
@@ -236,10 +269,20 @@ class IssueCollector:
     failure is counted.
     """
 
-    def __init__(self, cap: int):
+    def __init__(self, cap: int, sources: dict[str, tuple] | None = None):
         self.cap = cap
         self.rows: list[tuple] = []
         self.counts: list[tuple] = []
+        self.sources = sources or {}
+
+    def _where(self, table: str, position: int) -> tuple[str, int]:
+        """(file, spreadsheet row) of the record at ``position`` of ``table``: the export it
+        was ingested from when ``sources`` knows the table (see :func:`record_sources`)."""
+        src = self.sources.get(table)
+        if src is not None and 0 <= position < len(src[0]) and src[0][position] >= 0:
+            codes, files, rows = src
+            return files[codes[position]], int(rows[position])
+        return table, position + 2
 
     def file(self, severity: str, table: str, rule: str, message: str,
              column: str | None = None, value: Any = None, row: int | None = None) -> None:
@@ -265,20 +308,33 @@ class IssueCollector:
         for i in positions[: self.cap]:
             value = values.iat[i] if values is not None else None
             self.rows.append(
-                (severity, table, int(i) + 2, column, _fmt(value), rule, message(int(i), value))
+                (severity, *self._where(table, int(i)), column, _fmt(value), rule,
+                 message(int(i), value))
             )
         extra = len(positions) - self.cap
         if extra > 0:
             self.rows.append((severity, table, None, column, None, rule,
                               f"and {extra:,} more rows with the same problem (not listed)"))
-        self.counts.append((severity, table, column, rule, len(positions)))
+        src = self.sources.get(table)
+        if src is None:
+            self.counts.append((severity, table, column, rule, len(positions)))
+            return
+        codes = src[0][positions[positions < len(src[0])]]
+        for code, n in zip(*np.unique(codes, return_counts=True), strict=True):
+            self.counts.append((severity, src[1][code] if code >= 0 else table, column, rule,
+                                int(n)))
+        if (rest := int((positions >= len(src[0])).sum())) > 0:
+            self.counts.append((severity, table, column, rule, rest))
 
     def add_issues(self, issues: list[Issue]) -> None:
         """File the problems met while reading (``Dataset.issues``), already capped."""
         for it in issues:
-            self.rows.append((it.severity, it.table, it.row, it.column, _fmt(it.value), it.rule,
+            table, row = it.table, it.row
+            if table in self.sources and row is not None and row >= 2:
+                table, row = self._where(table, row - 2)
+            self.rows.append((it.severity, table, row, it.column, _fmt(it.value), it.rule,
                               it.message))
-            self.counts.append((it.severity, it.table, it.column, it.rule, it.count))
+            self.counts.append((it.severity, table, it.column, it.rule, it.count))
 
     def report(self, name: str) -> ValidationReport:
         """The report of everything filed, errors first (in the order filed within each)."""
@@ -292,6 +348,20 @@ class IssueCollector:
         counts = counts.groupby(["severity", "table", "column", "rule"], dropna=False,
                                 as_index=False, sort=False)["count"].sum()
         return ValidationReport(issues=issues, counts=counts, dataset=name)
+
+
+def record_sources(ds) -> dict[str, tuple]:
+    """Table label -> (file codes, file names, rows) for tables carrying ``source_file`` and
+    ``source_row`` (records ingested from exports, ``ingest.md``), for :class:`IssueCollector`."""
+    out = {}
+    for name, frame in ds.tables.items():
+        if "source_file" not in frame.columns or "source_row" not in frame.columns:
+            continue
+        codes, files = pd.factorize(frame["source_file"], use_na_sentinel=True)
+        rows = frame["source_row"].to_numpy(dtype=np.int64, na_value=-1)
+        out[ds.source_name(name)] = (np.where(rows >= 0, codes, -1), [str(f) for f in files],
+                                     rows)
+    return out
 
 
 def _fmt(value: Any) -> str | None:

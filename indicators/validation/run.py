@@ -18,7 +18,7 @@ from ..issues import MAX_ISSUES_PER_RULE
 from ..survey.design import check_sample_design
 from .arrays import unique_ids
 from .metadata import check_metadata
-from .report import IssueCollector, ValidationReport
+from .report import IssueCollector, ValidationReport, record_sources
 from .rules import (
     check_ages,
     check_children_known,
@@ -56,7 +56,7 @@ def validate_dataset(ds: Dataset, *, max_issues_per_rule: int = MAX_ISSUES_PER_R
     arrest, decision or family visit dated after it is a warning, as such records come from
     other registers and are not used by the indicators that depend on the death.
     """
-    out = IssueCollector(max_issues_per_rule)
+    out = IssueCollector(max_issues_per_rule, record_sources(ds))
     out.add_issues(ds.issues)
     for name in REQUIRED_TABLES:
         if name not in ds.tables and name not in ds.unreadable:
